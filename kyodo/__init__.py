@@ -1,0 +1,1 @@
+"""The kyodo command line and the embedded platform's tooling."""

@@ -1,0 +1,1 @@
+"""Alembic histories, one per service database (``migrations/<service>/``)."""

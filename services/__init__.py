@@ -1,0 +1,1 @@
+"""Kyodo services: each a FastAPI application with its own database."""

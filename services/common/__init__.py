@@ -1,0 +1,1 @@
+"""The thin shared kit every Kyodo service builds on."""

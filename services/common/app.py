@@ -1,0 +1,75 @@
+"""The app factory every service starts from: one call gives a service the whole kit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from services.common.auth import current_client
+from services.common.bodylimit import BodyLimitMiddleware
+from services.common.db import create_db_engine
+from services.common.health import health_router
+from services.common.idempotency import IdempotencyMiddleware
+from services.common.logging import AccessLogMiddleware, configure_logging
+from services.common.openapi import install_openapi, operation_id
+from services.common.problems import install_problem_handlers
+from services.common.requestid import RequestIdMiddleware
+from services.common.settings import KyodoSettings
+
+__all__ = ["create_service_app"]
+
+
+def create_service_app(
+    *,
+    service: str,
+    title: str,
+    description: str,
+    settings: KyodoSettings,
+    database_url: str,
+    routers: Sequence[APIRouter],
+    tags: list[dict[str, Any]],
+    version: str = "1.0.0",
+) -> FastAPI:
+    """Build a service: problem+json errors, request ids, access logs, body limits,
+    idempotency keys, health probes, its database engine and a documented contract."""
+    configure_logging(settings)
+    engine = create_db_engine(database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        version=version,
+        openapi_tags=tags,
+        generate_unique_id_function=operation_id,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.admin_key = None  # resolved on first use (see services.common.auth)
+    install_problem_handlers(app)
+    for router in routers:
+        # Every operation authenticates: a key that is present but unknown is
+        # refused even where anonymous reads are allowed.
+        app.include_router(router, dependencies=[Depends(current_client)])
+    app.include_router(health_router())
+    install_openapi(app, description=description)
+
+    def limit_for(path: str) -> int:
+        return settings.max_import_bytes if path.endswith("/import") else settings.max_body_bytes
+
+    # Added innermost first: request ids wrap everything, so logs and problems carry them.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    app.add_middleware(AccessLogMiddleware, service=service)
+    app.add_middleware(RequestIdMiddleware)
+    return app

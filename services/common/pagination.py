@@ -1,0 +1,111 @@
+"""Cursor pagination: opaque cursors, a stable order, ``next_cursor`` and a ``Link`` header.
+
+A cursor is the keyset position after the last item returned, as compact JSON
+in URL-safe base64. Clients must treat it as opaque; anything that does not
+decode to the expected shape is a 400 problem, never a server error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from fastapi import Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.common.problems import ProblemError
+
+__all__ = [
+    "PAGE_SIZE_MAX",
+    "InvalidCursor",
+    "ListQuery",
+    "Page",
+    "decode_cursor",
+    "encode_cursor",
+    "set_link_header",
+    "split_page",
+]
+
+T = TypeVar("T")
+_CURSOR_VERSION = 1
+_MAX_CURSOR_LENGTH = 512
+
+
+class InvalidCursor(ProblemError):
+    status, slug, title = 400, "invalid-cursor", "Invalid cursor"
+
+
+def encode_cursor(position: dict[str, Any]) -> str:
+    """Encode a keyset position as an opaque, URL-safe token."""
+    raw = json.dumps({"v": _CURSOR_VERSION, **position}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str, expected: dict[str, type]) -> dict[str, Any]:
+    """Decode a token made by :func:`encode_cursor`; its keys must have the expected types."""
+    if not token or len(token) > _MAX_CURSOR_LENGTH:
+        raise InvalidCursor("The cursor is empty or too long.")
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error):
+        raise InvalidCursor("The cursor is not one this API issued.") from None
+    if not isinstance(data, dict) or data.get("v") != _CURSOR_VERSION:
+        raise InvalidCursor("The cursor is not one this API issued.")
+    position = {k: v for k, v in data.items() if k != "v"}
+    if set(position) != set(expected) or not all(
+        type(position[key]) is kind for key, kind in expected.items()
+    ):
+        raise InvalidCursor("The cursor does not belong to this listing.")
+    return position
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the items and the cursor of the next page (null at the end)."""
+
+    items: list[T]
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+PAGE_SIZE_DEFAULT = 50
+PAGE_SIZE_MAX = 200
+
+
+class ListQuery(BaseModel):
+    """Query parameters every list accepts; a resource's filters extend it.
+
+    Unknown query parameters are refused (422) so a misspelt filter is never
+    silently ignored.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(
+        PAGE_SIZE_DEFAULT,
+        ge=1,
+        le=PAGE_SIZE_MAX,
+        description=f"Items per page (at most {PAGE_SIZE_MAX}).",
+    )
+    cursor: str | None = Field(
+        None,
+        max_length=_MAX_CURSOR_LENGTH,
+        description="The `next_cursor` of the previous page.",
+    )
+
+
+def set_link_header(request: Request, response: Response, next_cursor: str | None) -> None:
+    """Add an RFC 8288 ``Link: <…>; rel="next"`` header keeping the other query parameters."""
+    if next_cursor is None:
+        return
+    url = request.url.include_query_params(cursor=next_cursor)
+    response.headers["Link"] = f'<{url}>; rel="next"'
+
+
+def split_page(rows: Sequence[T], limit: int) -> tuple[list[T], bool]:
+    """Rows fetched with ``limit + 1``: the page and whether another follows."""
+    return list(rows[:limit]), len(rows) > limit

@@ -1,0 +1,44 @@
+"""Text field types that refuse what no database or reader should get.
+
+Every free-text field of the API uses one of these: length-bounded, trimmed,
+and free of NUL and other control characters (PostgreSQL cannot even store NUL).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, StringConstraints
+
+__all__ = ["multi_line", "single_line"]
+
+_ALLOWED_IN_MULTILINE = {"\n", "\t"}
+
+
+def _reject_controls(allow: set[str]) -> Any:
+    def check(value: str) -> str:
+        for char in value:
+            if char not in allow and unicodedata.category(char) in {"Cc", "Cs", "Co"}:
+                raise ValueError(f"control or non-text character U+{ord(char):04X} is not allowed")
+        return unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
+
+    return check
+
+
+def single_line(max_length: int, *, min_length: int = 1) -> Any:
+    """A one-line text of ``min_length``..``max_length`` characters, trimmed."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(_reject_controls(set())),
+    ]
+
+
+def multi_line(max_length: int) -> Any:
+    """A text of up to ``max_length`` characters; newlines and tabs allowed."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=max_length),
+        AfterValidator(_reject_controls(_ALLOWED_IN_MULTILINE | {"\r"})),
+    ]

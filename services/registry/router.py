@@ -1,0 +1,344 @@
+"""Registry endpoints: parse, call the service, shape the response."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import Response as PlainResponse
+
+from services.common.auth import CurrentClient, WriterClient
+from services.common.db import SessionDep
+from services.common.etags import IfMatchHeader, not_modified, set_etag
+from services.common.openapi import problem_responses
+from services.common.pagination import Page, decode_cursor, encode_cursor, set_link_header
+from services.registry import csv_import, repository, service
+from services.registry.deps import LiveOrganization, LiveResource
+from services.registry.filters import ChangesQuery, OrganizationFilters, ResourceFilters
+from services.registry.schemas import (
+    ContactList,
+    OrganizationCreate,
+    OrganizationPublic,
+    OrganizationUpdate,
+    ResourceCreate,
+    ResourceForOrganizationCreate,
+    ResourcePublic,
+    ResourceUpdate,
+)
+from services.registry.schemas_feed import Change, ChangePage, ImportReport
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1")
+ORGS, RESOURCES, FEED = ["organizations"], ["resources"], ["registry"]
+_READ_ONE = problem_responses(404, 410)
+_WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
+
+
+def _page_after(cursor: str | None) -> str | None:
+    return decode_cursor(cursor, {"id": str})["id"] if cursor else None
+
+
+def _next(items: list, limit: int) -> str | None:  # type: ignore[type-arg]
+    return encode_cursor({"id": items[limit - 1].id}) if len(items) > limit else None
+
+
+def _single(request: Request, response: Response, version: int) -> Response | None:
+    if not_modified(request, version):
+        return PlainResponse(status_code=304, headers={"ETag": f'"{version}"'})
+    set_etag(response, version)
+    return None
+
+
+@router.post(
+    "/organizations",
+    tags=ORGS,
+    status_code=201,
+    response_model=OrganizationPublic,
+    responses=problem_responses(409),
+)
+def create_organization(
+    data: OrganizationCreate, session: SessionDep, client: WriterClient, response: Response
+) -> OrganizationPublic:
+    """Register an organisation (団体の登録). Accepts an `Idempotency-Key`."""
+    org = service.create_organization(session=session, data=data)
+    response.headers["Location"] = f"/v1/organizations/{org.id}"
+    set_etag(response, org.version)
+    return service.organization_public(org)
+
+
+@router.get("/organizations", tags=ORGS, response_model=Page[OrganizationPublic])
+def list_organizations(
+    filters: Annotated[OrganizationFilters, Query()],
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> Page[OrganizationPublic]:
+    """List organisations, filtered, in a stable order (cursor pagination)."""
+    rows = repository.list_organizations(session, filters, _page_after(filters.cursor))
+    next_cursor = _next(list(rows), filters.limit)
+    set_link_header(request, response, next_cursor)
+    items = [service.organization_public(org) for org in rows[: filters.limit]]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "/organizations/import",
+    tags=ORGS,
+    response_model=ImportReport,
+    responses=problem_responses(409, 415),
+    openapi_extra=csv_import.OPENAPI_REQUEST_BODY,
+)
+async def import_organizations(
+    request: Request,
+    session: SessionDep,
+    client: WriterClient,
+    dry_run: Annotated[bool, Query(description="Validate only; write nothing.")] = False,
+) -> ImportReport:
+    """Import organisations from CSV (UTF-8 or CP932). All rows or none: every bad row is
+    reported and nothing of a failed file is written."""
+    body = await request.body()
+    return csv_import.import_organizations(
+        session=session,
+        body=body,
+        content_type=request.headers.get("content-type", ""),
+        dry_run=dry_run,
+    )
+
+
+@router.get(
+    "/organizations/{organization_id}",
+    tags=ORGS,
+    response_model=OrganizationPublic,
+    responses={**_READ_ONE, 304: {"description": "Not modified (If-None-Match)."}},
+)
+def get_organization(
+    org: LiveOrganization, request: Request, response: Response
+) -> OrganizationPublic | Response:
+    """Read one organisation. Carries an `ETag`; `If-None-Match` answers 304."""
+    return _single(request, response, org.version) or service.organization_public(org)
+
+
+@router.patch(
+    "/organizations/{organization_id}",
+    tags=ORGS,
+    response_model=OrganizationPublic,
+    responses=_WRITE_ONE,
+)
+def update_organization(
+    org: LiveOrganization,
+    data: OrganizationUpdate,
+    session: SessionDep,
+    client: WriterClient,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> OrganizationPublic:
+    """Update some fields of an organisation. Requires `If-Match`."""
+    org = service.update_organization(session=session, org=org, data=data, if_match=if_match)
+    set_etag(response, org.version)
+    return service.organization_public(org)
+
+
+@router.delete(
+    "/organizations/{organization_id}",
+    tags=ORGS,
+    status_code=204,
+    responses=_WRITE_ONE,
+)
+def delete_organization(
+    org: LiveOrganization,
+    session: SessionDep,
+    client: WriterClient,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """Delete an organisation and its resources (kept as tombstones in the change feed)."""
+    service.delete_organization(session=session, org=org, if_match=if_match)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/organizations/{organization_id}/contacts",
+    tags=ORGS,
+    response_model=ContactList,
+    responses=problem_responses(401, 403, 404, 410),
+)
+def get_contacts(org: LiveOrganization, client: WriterClient, response: Response) -> ContactList:
+    """Read an organisation's contacts (personal data: authorised callers only)."""
+    set_etag(response, org.version)
+    return ContactList.model_validate({"items": org.contacts})
+
+
+@router.put(
+    "/organizations/{organization_id}/contacts",
+    tags=ORGS,
+    response_model=ContactList,
+    responses=problem_responses(401, 403, *_WRITE_ONE),
+)
+def replace_contacts(
+    org: LiveOrganization,
+    data: ContactList,
+    session: SessionDep,
+    client: WriterClient,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ContactList:
+    """Replace an organisation's contacts. Requires `If-Match` (the organisation's ETag)."""
+    org = service.replace_contacts(session=session, org=org, contacts=data.items, if_match=if_match)
+    set_etag(response, org.version)
+    return ContactList.model_validate({"items": org.contacts})
+
+
+@router.get(
+    "/organizations/{organization_id}/resources",
+    tags=RESOURCES,
+    response_model=Page[ResourcePublic],
+    responses=_READ_ONE,
+)
+def list_organization_resources(
+    org: LiveOrganization,
+    filters: Annotated[ResourceFilters, Query()],
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> Page[ResourcePublic]:
+    """List the resources one organisation offers."""
+    filters = filters.model_copy(update={"organization_id": org.id})
+    return _resource_page(session, filters, request, response)
+
+
+@router.post(
+    "/organizations/{organization_id}/resources",
+    tags=RESOURCES,
+    status_code=201,
+    response_model=ResourcePublic,
+    responses=problem_responses(404, 410),
+)
+def create_organization_resource(
+    org: LiveOrganization,
+    data: ResourceForOrganizationCreate,
+    session: SessionDep,
+    client: WriterClient,
+    response: Response,
+) -> ResourcePublic:
+    """Offer a resource (シーズ) on behalf of an organisation. Accepts an `Idempotency-Key`."""
+    return _created_resource(session, org, data, response)
+
+
+@router.post(
+    "/resources",
+    tags=RESOURCES,
+    status_code=201,
+    response_model=ResourcePublic,
+    responses=problem_responses(404, 410),
+)
+def create_resource(
+    data: ResourceCreate, session: SessionDep, client: WriterClient, response: Response
+) -> ResourcePublic:
+    """Offer a resource, naming its organisation in the body. Accepts an `Idempotency-Key`."""
+    org = service.live_organization(session, data.organization_id)
+    return _created_resource(session, org, data, response)
+
+
+def _created_resource(
+    session: SessionDep,
+    org: LiveOrganization,
+    data: ResourceForOrganizationCreate,
+    response: Response,
+) -> ResourcePublic:
+    resource = service.create_resource(session=session, owner=org, data=data)
+    response.headers["Location"] = f"/v1/resources/{resource.id}"
+    set_etag(response, resource.version)
+    return service.resources_public(session, [resource])[0]
+
+
+@router.get("/resources", tags=RESOURCES, response_model=Page[ResourcePublic])
+def list_resources(
+    filters: Annotated[ResourceFilters, Query()],
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> Page[ResourcePublic]:
+    """List resources, filtered (type, field, area, owner's kind or sector, deadline, text)."""
+    return _resource_page(session, filters, request, response)
+
+
+def _resource_page(
+    session: SessionDep, filters: ResourceFilters, request: Request, response: Response
+) -> Page[ResourcePublic]:
+    rows = repository.list_resources(session, filters, _page_after(filters.cursor))
+    next_cursor = _next(list(rows), filters.limit)
+    set_link_header(request, response, next_cursor)
+    items = service.resources_public(session, rows[: filters.limit])
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/resources/{resource_id}",
+    tags=RESOURCES,
+    response_model=ResourcePublic,
+    responses={**_READ_ONE, 304: {"description": "Not modified (If-None-Match)."}},
+)
+def get_resource(
+    resource: LiveResource, session: SessionDep, request: Request, response: Response
+) -> ResourcePublic | Response:
+    """Read one resource. Carries an `ETag`; `If-None-Match` answers 304."""
+    cached = _single(request, response, resource.version)
+    return cached or service.resources_public(session, [resource])[0]
+
+
+@router.patch(
+    "/resources/{resource_id}",
+    tags=RESOURCES,
+    response_model=ResourcePublic,
+    responses=_WRITE_ONE,
+)
+def update_resource(
+    resource: LiveResource,
+    data: ResourceUpdate,
+    session: SessionDep,
+    client: WriterClient,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ResourcePublic:
+    """Update some fields of a resource. Requires `If-Match`."""
+    resource = service.update_resource(
+        session=session, resource=resource, data=data, if_match=if_match
+    )
+    set_etag(response, resource.version)
+    return service.resources_public(session, [resource])[0]
+
+
+@router.delete("/resources/{resource_id}", tags=RESOURCES, status_code=204, responses=_WRITE_ONE)
+def delete_resource(
+    resource: LiveResource,
+    session: SessionDep,
+    client: WriterClient,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """Delete a resource (kept as a tombstone in the change feed)."""
+    service.delete_resource(session=session, resource=resource, if_match=if_match)
+    return Response(status_code=204)
+
+
+@router.get("/registry/changes", tags=FEED, response_model=ChangePage)
+def list_changes(
+    query: Annotated[ChangesQuery, Query()],
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    client: CurrentClient,
+) -> ChangePage:
+    """Every change to organisations and resources, in order, deletions included.
+
+    Start without a cursor to rebuild from the beginning; keep the returned
+    `next_cursor` and poll with it for what changed since. It is returned even
+    on the last page, so polling never loses its place."""
+    after = decode_cursor(query.cursor, {"seq": int})["seq"] if query.cursor else 0
+    rows = repository.changes_after(session, after, query.type, query.limit)
+    page = rows[: query.limit]
+    items = [Change.of(row) for row in page]
+    last = page[-1].seq if page else after
+    next_cursor = encode_cursor({"seq": last})
+    if len(rows) > query.limit:
+        set_link_header(request, response, next_cursor)
+    return ChangePage(items=items, next_cursor=next_cursor, has_more=len(rows) > query.limit)

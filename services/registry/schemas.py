@@ -1,0 +1,343 @@
+"""The registry's API shapes: what clients send and what they read.
+
+Create bodies refuse unknown fields. Update bodies are partial (JSON merge
+semantics): a field left out is unchanged, ``null`` clears an optional field.
+Contacts are personal data: accepted on create and at ``/contacts``, never
+part of the public organisation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    UrlConstraints,
+    model_validator,
+)
+
+from services.common.identifiers import CorporateNumber, KanaReading, MunicipalityCode, PostalCode
+from services.common.ids import ID_PATTERN
+from services.common.textfields import multi_line, single_line
+from services.common.timefmt import Timestamp
+from services.common.vocabulary import ActivityField, OrganizationKind, ResourceType, Sector
+
+__all__ = [
+    "Availability",
+    "Certification",
+    "Contact",
+    "ContactList",
+    "Funding",
+    "OrganizationCreate",
+    "OrganizationPublic",
+    "OrganizationUpdate",
+    "ResourceCreate",
+    "ResourceForOrganizationCreate",
+    "ResourcePublic",
+    "ResourceUpdate",
+]
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+Name = single_line(200)
+WebUrl = Annotated[HttpUrl, UrlConstraints(max_length=2048, allowed_schemes=["http", "https"])]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=20, pattern=r"^\+?[0-9][0-9 ()-]{5,19}$"),
+]
+Fields = Annotated[list[ActivityField], Field(max_length=20), AfterValidator(_unique)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Yen = Annotated[int, Field(ge=0, le=1_000_000_000_000)]
+STRICT = ConfigDict(extra="forbid")
+
+
+class Certification(BaseModel):
+    """認定 / 特例認定 status of an NPO corporation, with its validity period."""
+
+    model_config = STRICT
+    status: Literal["certified", "special_certified"]
+    valid_from: date
+    valid_until: date
+
+    @model_validator(mode="after")
+    def _period(self) -> Certification:
+        if self.valid_until < self.valid_from:
+            raise ValueError("valid_until must not be before valid_from")
+        return self
+
+
+class Contact(BaseModel):
+    """A person to contact (personal data: only shown to authorised callers)."""
+
+    model_config = STRICT
+    name: single_line(100)  # type: ignore[valid-type]
+    name_kana: KanaReading | None = None
+    role: single_line(100) | None = None  # type: ignore[valid-type]
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class ContactList(BaseModel):
+    """The contacts of an organisation."""
+
+    model_config = STRICT
+    items: list[Contact] = Field(max_length=20)
+
+
+def _both_or_neither(lat: float | None, lon: float | None) -> None:
+    if (lat is None) != (lon is None):
+        raise ValueError("latitude and longitude must be given together")
+
+
+class OrganizationCreate(BaseModel):
+    """A new organisation."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "特定非営利活動法人 さくらがおかフードバンク",
+                    "name_kana": "サクラガオカフードバンク",
+                    "kind": "npo_corporation",
+                    "corporate_number": "1070005002034",
+                    "municipality_code": "102997",
+                    "address": "群馬県桜ヶ丘市本町二丁目3番5号",
+                    "fields": ["health_welfare", "child_development"],
+                    "description": "子ども食堂への食品提供とフードドライブを行っています。",
+                }
+            ]
+        },
+    )
+    name: Name  # type: ignore[valid-type]
+    name_kana: KanaReading | None = None
+    kind: OrganizationKind  # type: ignore[valid-type]
+    corporate_number: CorporateNumber | None = None
+    certification: Certification | None = None
+    municipality_code: MunicipalityCode
+    postal_code: PostalCode | None = None
+    address: single_line(300) | None = None  # type: ignore[valid-type]
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    website: WebUrl | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    fields: Fields = Field(default_factory=list)  # type: ignore[valid-type]
+    description: multi_line(4000) = ""  # type: ignore[valid-type]
+    established_on: date | None = None
+    contacts: list[Contact] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OrganizationCreate:
+        _both_or_neither(self.latitude, self.longitude)
+        if self.certification is not None and self.kind != "npo_corporation":
+            raise ValueError("certification applies to npo_corporation only")
+        return self
+
+
+class OrganizationUpdate(BaseModel):
+    """A partial update: only the fields sent change."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"description": "毎月第2土曜日にフードドライブを開催。"}]},
+    )
+    name: Name | None = None  # type: ignore[valid-type]
+    name_kana: KanaReading | None = None
+    kind: OrganizationKind | None = None  # type: ignore[valid-type]
+    corporate_number: CorporateNumber | None = None
+    certification: Certification | None = None
+    municipality_code: MunicipalityCode | None = None
+    postal_code: PostalCode | None = None
+    address: single_line(300) | None = None  # type: ignore[valid-type]
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    website: WebUrl | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    fields: Fields | None = None  # type: ignore[valid-type]
+    description: multi_line(4000) | None = None  # type: ignore[valid-type]
+    established_on: date | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> OrganizationUpdate:
+        for name in ("name", "kind", "municipality_code", "fields", "description"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class OrganizationPublic(BaseModel):
+    """An organisation as everyone may read it (no contacts)."""
+
+    id: str
+    name: str
+    name_kana: str | None
+    kind: OrganizationKind  # type: ignore[valid-type]
+    sector: Sector
+    corporate_number: str | None
+    certification: Certification | None
+    municipality_code: str
+    prefecture_code: str
+    postal_code: str | None
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    website: str | None
+    email: str | None
+    phone: str | None
+    fields: list[ActivityField]  # type: ignore[valid-type]
+    description: str
+    established_on: date | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    version: int
+
+
+class Availability(BaseModel):
+    """When and how much of a resource is available."""
+
+    model_config = STRICT
+    starts_on: date | None = None
+    ends_on: date | None = None
+    days_of_week: Annotated[list[Weekday], AfterValidator(_unique)] = Field(default_factory=list)
+    time_note: single_line(200) | None = None  # type: ignore[valid-type]
+    capacity: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> Availability:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValueError("ends_on must not be before starts_on")
+        return self
+
+
+class Funding(BaseModel):
+    """助成金情報: what a grant programme's applicants need to know."""
+
+    model_config = STRICT
+    amount_min_jpy: Yen | None = None
+    amount_max_jpy: Yen | None = None
+    application_opens_on: date | None = None
+    application_deadline: date | None = None
+    eligibility: multi_line(2000) | None = None  # type: ignore[valid-type]
+    programme_url: WebUrl | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Funding:
+        low, high = self.amount_min_jpy, self.amount_max_jpy
+        if low is not None and high is not None and high < low:
+            raise ValueError("amount_max_jpy must not be below amount_min_jpy")
+        opens, deadline = self.application_opens_on, self.application_deadline
+        if opens and deadline and deadline < opens:
+            raise ValueError("application_deadline must not be before application_opens_on")
+        return self
+
+
+MunicipalityCodes = Annotated[
+    list[MunicipalityCode], Field(max_length=200), AfterValidator(_unique)
+]
+
+
+class ResourceForOrganizationCreate(BaseModel):
+    """A new resource, posted under its organisation."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "venue",
+                    "title": "公民館の調理室を貸し出します",
+                    "description": "こども食堂や料理教室に使える調理室（定員20名）。",
+                    "fields": ["child_development", "community_development"],
+                    "municipality_codes": ["102997"],
+                    "availability": {"days_of_week": ["sat", "sun"], "capacity": 20},
+                }
+            ]
+        },
+    )
+    type: ResourceType  # type: ignore[valid-type]
+    title: Name  # type: ignore[valid-type]
+    description: multi_line(4000) = ""  # type: ignore[valid-type]
+    fields: Fields = Field(default_factory=list)  # type: ignore[valid-type]
+    municipality_codes: MunicipalityCodes = Field(default_factory=list)
+    service_radius_km: Annotated[float, Field(ge=0, le=2000, allow_inf_nan=False)] | None = None
+    availability: Availability | None = None
+    funding: Funding | None = None
+    conditions: multi_line(2000) = ""  # type: ignore[valid-type]
+    status: Literal["active", "paused", "retired"] = "active"
+
+    @model_validator(mode="after")
+    def _funding_only_for_funding(self) -> ResourceForOrganizationCreate:
+        if self.funding is not None and self.type != "funding":
+            raise ValueError("funding details apply to resources of type funding only")
+        return self
+
+
+class ResourceCreate(ResourceForOrganizationCreate):
+    """A new resource, naming its organisation."""
+
+    organization_id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+
+
+class ResourceUpdate(BaseModel):
+    """A partial update of a resource."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"status": "paused"}]}
+    )
+    type: ResourceType | None = None  # type: ignore[valid-type]
+    title: Name | None = None  # type: ignore[valid-type]
+    description: multi_line(4000) | None = None  # type: ignore[valid-type]
+    fields: Fields | None = None  # type: ignore[valid-type]
+    municipality_codes: MunicipalityCodes | None = None
+    service_radius_km: Annotated[float, Field(ge=0, le=2000, allow_inf_nan=False)] | None = None
+    availability: Availability | None = None
+    funding: Funding | None = None
+    conditions: multi_line(2000) | None = None  # type: ignore[valid-type]
+    status: Literal["active", "paused", "retired"] | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> ResourceUpdate:
+        for name in ("type", "title", "description", "fields", "municipality_codes", "status"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class ResourcePublic(BaseModel):
+    """A resource as everyone may read it."""
+
+    id: str
+    organization_id: str
+    organization_name: str
+    organization_kind: OrganizationKind  # type: ignore[valid-type]
+    sector: Sector
+    type: ResourceType  # type: ignore[valid-type]
+    title: str
+    description: str
+    fields: list[ActivityField]  # type: ignore[valid-type]
+    municipality_codes: list[str]
+    service_radius_km: float | None
+    availability: Availability | None
+    funding: Funding | None
+    conditions: str
+    status: Literal["active", "paused", "retired"]
+    created_at: Timestamp
+    updated_at: Timestamp
+    version: int

@@ -1,0 +1,173 @@
+"""The platform under test, on SQLite and on PostgreSQL.
+
+Every test that uses ``api`` runs once per backend. Each backend gets a fresh
+database for the test session (PostgreSQL: created and dropped here), migrated
+by alembic, and is emptied before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from gateway.main import create_app, embedded_services  # noqa: E402
+from migrations.runner import upgrade  # noqa: E402
+from services.common.settings import KyodoSettings  # noqa: E402
+
+ADMIN_KEY = "kyodo-test-admin-key"
+AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
+PG_ADMIN_URL = os.environ.get(
+    "KYODO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+SERVICE_TABLES = {"registry": ["resource", "organization", "outbox", "idempotency_key"]}
+
+
+def _postgres_available() -> bool:
+    try:
+        with sa.create_engine(PG_ADMIN_URL).connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        return True
+    except sa.exc.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[Callable[[str], str]]:
+    """A factory of fresh PostgreSQL databases, all dropped at the end of the session."""
+    if not _postgres_available():
+        if os.environ.get("KYODO_TEST_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required but unreachable at {PG_ADMIN_URL}")
+        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    created: list[str] = []
+
+    def make(service: str) -> str:
+        name = f"kyodo_test_{service}_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return str(sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False))
+
+    yield make
+    with admin.connect() as connection:
+        for name in created:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def services(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[dict[str, FastAPI]]:
+    """Every service app, migrated, on the chosen backend."""
+    data_dir = tmp_path_factory.mktemp(f"kyodo-{backend}")
+    if backend == "postgres":
+        make = request.getfixturevalue("postgres_databases")
+        urls = {service: make(service) for service in SERVICE_TABLES}
+    else:
+        urls = {service: f"sqlite:///{data_dir / service}.db" for service in SERVICE_TABLES}
+    settings = KyodoSettings(data_dir=Path(data_dir), admin_key=ADMIN_KEY)
+    apps = embedded_services(settings, urls)
+    for name, app in apps.items():
+        upgrade(app.state.engine, name)
+    yield apps
+    for app in apps.values():
+        app.state.engine.dispose()
+
+
+def _empty(app: FastAPI, tables: list[str]) -> None:
+    engine = app.state.engine
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
+            connection.execute(sa.text("DELETE FROM sqlite_sequence"))
+
+
+@pytest.fixture
+def api(services: dict[str, FastAPI]) -> Iterator[TestClient]:
+    """A client of the embedded gateway over emptied databases."""
+    for name, app in services.items():
+        _empty(app, SERVICE_TABLES[name])
+    with TestClient(create_app(services), base_url="http://kyodo.test") as client:
+        yield client
+
+
+@pytest.fixture
+def registry_engine(services: dict[str, FastAPI]) -> sa.Engine:
+    engine: sa.Engine = services["registry"].state.engine
+    return engine
+
+
+def organization_body(**overrides: Any) -> dict[str, Any]:
+    """A valid organisation body; tests override what they are about."""
+    body: dict[str, Any] = {
+        "name": "特定非営利活動法人 さくらがおかフードバンク",
+        "name_kana": "サクラガオカフードバンク",
+        "kind": "npo_corporation",
+        "municipality_code": "102997",
+        "address": "群馬県桜ヶ丘市本町二丁目3番5号",
+        "fields": ["health_welfare", "child_development"],
+        "description": "子ども食堂への食品提供とフードドライブを行っています。",
+    }
+    body.update(overrides)
+    return body
+
+
+def resource_body(**overrides: Any) -> dict[str, Any]:
+    """A valid resource body."""
+    body: dict[str, Any] = {
+        "type": "venue",
+        "title": "公民館の調理室",
+        "description": "こども食堂や料理教室に使える調理室です。",
+        "fields": ["child_development"],
+        "municipality_codes": ["102997"],
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def make_org(api: TestClient) -> Callable[..., dict[str, Any]]:
+    """Create an organisation through the API and return it."""
+
+    def make(**overrides: Any) -> dict[str, Any]:
+        response = api.post("/v1/organizations", json=organization_body(**overrides), headers=AUTH)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return make
+
+
+@pytest.fixture
+def make_resource(api: TestClient) -> Callable[..., dict[str, Any]]:
+    """Create a resource of an organisation through the API and return it."""
+
+    def make(organization_id: str, **overrides: Any) -> dict[str, Any]:
+        response = api.post(
+            f"/v1/organizations/{organization_id}/resources",
+            json=resource_body(**overrides),
+            headers=AUTH,
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return make
