@@ -75,7 +75,9 @@ def gateway_app(services: Mapping[str, FastAPI]) -> FastAPI:
         tags=["operations"],
         summary="Readiness: every service's database is reachable and migrated.",
         response_model=ServiceReadiness,
-        responses={503: {"description": "At least one service is not ready."}},
+        responses={
+            503: {"model": ServiceReadiness, "description": "At least one service is not ready."}
+        },
     )
     async def readyz() -> JSONResponse:
         results: dict[str, Any] = {}

@@ -82,7 +82,7 @@ def services(
         urls = {service: make(service) for service in SERVICE_TABLES}
     else:
         urls = {service: f"sqlite:///{data_dir / service}.db" for service in SERVICE_TABLES}
-    settings = KyodoSettings(data_dir=Path(data_dir), admin_key=ADMIN_KEY)
+    settings = KyodoSettings(data_dir=Path(data_dir), admin_key=ADMIN_KEY, log_level="WARNING")
     apps = embedded_services(settings, urls)
     for name, app in apps.items():
         upgrade(app.state.engine, name)

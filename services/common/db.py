@@ -68,7 +68,7 @@ JSONList = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "po
 def json_list_contains(session: Session, column: Any, value: str) -> sa.ColumnElement[bool]:
     """SQL: the JSON array in ``column`` contains the string ``value``."""
     if is_postgres(session):
-        return column.op("@>")(sa.func.jsonb_build_array(value))
+        return column.op("@>")(sa.func.jsonb_build_array(sa.cast(str(value), sa.Text)))
     each = sa.func.json_each(column).table_valued("value").alias("elem")
     return sa.exists(sa.select(1).select_from(each).where(each.c.value == value))
 

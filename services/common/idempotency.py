@@ -42,7 +42,7 @@ class IdempotencyRecord(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     completed: bool = False
     status_code: int | None = None
-    response_headers: str | None = None
+    response_headers: str | None = Field(default=None, sa_type=sa.Text)
     response_body: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -201,8 +201,7 @@ def _content_morphemes(text: str) -> Iterator[Morpheme]:
     tokenizer = _tokenizer()
     cleaned = unicodedata.normalize("NFKC", _UNSAFE_CHARS.sub(" ", text[:MAX_TEXT_CHARS]))
     for chunk in _chunks(cleaned):
-        # Copy out of the MorphemeList before the next tokenize() call reuses it.
-        yield from [morpheme for morpheme in tokenizer.tokenize(chunk) if _is_content(morpheme)]
+        yield from (morpheme for morpheme in tokenizer.tokenize(chunk) if _is_content(morpheme))
 
 
 def _finer_parts(morpheme: Morpheme) -> list[Morpheme]:

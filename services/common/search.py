@@ -10,10 +10,13 @@ from sqlalchemy import ColumnElement, and_, or_, true
 
 from services.common.jptext import QueryTerm, parse_query
 
-__all__ = ["LIKE_ESCAPE", "contains", "escape_like", "text_matches"]
+__all__ = ["LIKE_ESCAPE", "MAX_QUERY_WORDS", "contains", "escape_like", "text_matches"]
 
 LIKE_ESCAPE = "\\"
 """The escape character written into every ``LIKE ... ESCAPE`` clause built here."""
+
+MAX_QUERY_WORDS = 32
+"""Words of a query that are matched; any further words are ignored."""
 
 
 def escape_like(value: str) -> str:
@@ -36,9 +39,11 @@ def text_matches(column: ColumnElement[str], q: str) -> ColumnElement[bool]:
     Each word matches as a whole index term (`` 子供 `` also finds 子ども and こども) or,
     failing that, as a substring of the indexed text (names, romaji and words the
     dictionary does not know). A query with no words (empty, punctuation only)
-    matches every row.
+    matches every row. Only the first MAX_QUERY_WORDS words count.
     """
-    words = parse_query(q)
+    # A hostile query of thousands of words would otherwise build thousands of LIKEs
+    # (SQLite refuses expressions nested deeper than 1,000).
+    words = parse_query(q)[:MAX_QUERY_WORDS]
     if not words:
         return true()
     return and_(*(_word_matches(column, word) for word in words))

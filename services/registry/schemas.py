@@ -95,7 +95,24 @@ class Contact(BaseModel):
 class ContactList(BaseModel):
     """The contacts of an organisation."""
 
-    model_config = STRICT
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "name": "山田 花子",
+                            "name_kana": "ヤマダ ハナコ",
+                            "role": "事務局長",
+                            "email": "info@foodbank.example.jp",
+                            "phone": "027-255-0101",
+                        }
+                    ]
+                }
+            ]
+        },
+    )
     items: list[Contact] = Field(max_length=20)
 
 
@@ -182,8 +199,36 @@ class OrganizationUpdate(BaseModel):
         return self
 
 
+_ORG_EXAMPLE = {
+    "id": "019a2b3c-4d5e-7f60-8a1b-2c3d4e5f6a7b",
+    "name": "特定非営利活動法人 さくらがおかフードバンク",
+    "name_kana": "サクラガオカフードバンク",
+    "kind": "npo_corporation",
+    "sector": "civil",
+    "corporate_number": "1070005002034",
+    "certification": None,
+    "municipality_code": "102997",
+    "prefecture_code": "10",
+    "postal_code": "370-0801",
+    "address": "群馬県桜ヶ丘市本町二丁目3番5号",
+    "latitude": 36.351,
+    "longitude": 139.052,
+    "website": "https://foodbank.example.jp/",
+    "email": "info@foodbank.example.jp",
+    "phone": "027-255-0101",
+    "fields": ["health_welfare", "child_development"],
+    "description": "子ども食堂への食品提供とフードドライブを行っています。",
+    "established_on": "2015-04-01",
+    "created_at": "2026-11-25T10:00:00+09:00",
+    "updated_at": "2026-11-25T10:00:00+09:00",
+    "version": 1,
+}
+
+
 class OrganizationPublic(BaseModel):
     """An organisation as everyone may read it (no contacts)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_ORG_EXAMPLE]})
 
     id: str
     name: str
@@ -322,6 +367,39 @@ class ResourceUpdate(BaseModel):
 
 class ResourcePublic(BaseModel):
     """A resource as everyone may read it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "019a2b3c-5d6e-7f70-8a1b-2c3d4e5f6a7c",
+                    "organization_id": _ORG_EXAMPLE["id"],
+                    "organization_name": _ORG_EXAMPLE["name"],
+                    "organization_kind": "npo_corporation",
+                    "sector": "civil",
+                    "type": "goods",
+                    "title": "フードドライブで集めた食品の提供",
+                    "description": "こども食堂・子育て世帯向けに月2回、食品を提供します。",
+                    "fields": ["child_development"],
+                    "municipality_codes": ["102997"],
+                    "service_radius_km": 10.0,
+                    "availability": {
+                        "starts_on": "2026-12-01",
+                        "ends_on": None,
+                        "days_of_week": ["sat"],
+                        "time_note": "第2・第4土曜 10時〜12時",
+                        "capacity": 30,
+                    },
+                    "funding": None,
+                    "conditions": "受け取りは団体単位でお願いします。",
+                    "status": "active",
+                    "created_at": "2026-11-25T10:05:00+09:00",
+                    "updated_at": "2026-11-25T10:05:00+09:00",
+                    "version": 1,
+                }
+            ]
+        }
+    )
 
     id: str
     organization_id: str

@@ -1,0 +1,81 @@
+"""Idempotency-Key on creates: retries never create twice."""
+
+from __future__ import annotations
+
+from conftest import AUTH, organization_body
+
+
+def _count(api) -> int:
+    return len(api.get("/v1/organizations", params={"limit": 200}).json()["items"])
+
+
+def test_replay_returns_the_first_response_and_creates_once(api):
+    headers = {**AUTH, "Idempotency-Key": "order-123"}
+    first = api.post("/v1/organizations", json=organization_body(), headers=headers)
+    second = api.post("/v1/organizations", json=organization_body(), headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["idempotent-replayed"] == "true"
+    assert second.headers["location"] == first.headers["location"]
+    assert _count(api) == 1
+
+
+def test_same_key_with_a_different_body_is_422(api):
+    headers = {**AUTH, "Idempotency-Key": "order-124"}
+    api.post("/v1/organizations", json=organization_body(), headers=headers)
+    other = api.post("/v1/organizations", json=organization_body(name="別団体"), headers=headers)
+    assert other.status_code == 422
+    assert other.json()["type"] == "urn:kyodo:problem:idempotency-key-reused"
+    assert _count(api) == 1
+
+
+def test_a_failed_first_attempt_frees_the_key(api):
+    headers = {**AUTH, "Idempotency-Key": "order-125"}
+    bad = api.post("/v1/organizations", json=organization_body(kind="nope"), headers=headers)
+    assert bad.status_code == 422
+    good = api.post("/v1/organizations", json=organization_body(), headers=headers)
+    assert good.status_code == 201
+
+
+def test_keys_are_scoped_to_the_caller(api, services):
+    headers = {**AUTH, "Idempotency-Key": "shared-key"}
+    api.post("/v1/organizations", json=organization_body(), headers=headers)
+    anonymous = api.post(
+        "/v1/organizations", json=organization_body(), headers={"Idempotency-Key": "shared-key"}
+    )
+    assert anonymous.status_code == 401
+
+
+def test_in_flight_duplicate_is_409(api, registry_engine):
+    # A first request that is still running has reserved its key.
+    import hashlib
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from services.common.idempotency import IdempotencyRecord
+    from services.common.timefmt import utcnow
+
+    scope = hashlib.sha256(AUTH["Authorization"].encode()).hexdigest()
+    with Session(registry_engine) as session:
+        session.add(
+            IdempotencyRecord(
+                client_scope=scope,
+                key="busy-key",
+                fingerprint="x",
+                created_at=utcnow(),
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        )
+        session.commit()
+    headers = {**AUTH, "Idempotency-Key": "busy-key"}
+    response = api.post("/v1/organizations", json=organization_body(), headers=headers)
+    assert response.status_code in {409, 422}
+    assert _count(api) == 0
+
+
+def test_invalid_idempotency_key_is_400(api):
+    headers = {**AUTH, "Idempotency-Key": "x" * 300}
+    response = api.post("/v1/organizations", json=organization_body(), headers=headers)
+    assert response.status_code == 400
+    assert _count(api) == 0
