@@ -140,8 +140,10 @@ def embedded_services(
 
     settings = settings or get_settings()
     urls = database_urls or {}
-    registry = RegistrySettings(
-        **({"database_url": urls["registry"]} if "registry" in urls else {})
+    registry = (
+        RegistrySettings(database_url=urls["registry"])
+        if "registry" in urls
+        else RegistrySettings()
     )
     return {"registry": create_registry(settings, registry)}
 

@@ -119,3 +119,7 @@ def openapi(
         console.print(f"[red]✗[/] out of date: {', '.join(stale)} — run `kyodo openapi`")
         raise typer.Exit(1)
     console.print(f"[green]✓[/] contract {'checked' if check else 'written'} in {OPENAPI_DIR}/")
+
+
+if __name__ == "__main__":
+    app()

@@ -64,7 +64,7 @@ def _admin_key(request: Request) -> str:
     return str(state.admin_key)
 
 
-def current_client(
+async def current_client(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Client:
@@ -79,7 +79,7 @@ def current_client(
     raise Unauthorized("The API key is not valid.")
 
 
-def writer_client(client: Annotated[Client, Depends(current_client)]) -> Client:
+async def writer_client(client: Annotated[Client, Depends(current_client)]) -> Client:
     """The caller of a write: anonymous callers are refused."""
     if client.is_anonymous:
         raise Unauthorized("This operation needs an API key (Authorization: Bearer <key>).")

@@ -7,8 +7,9 @@ a request that fails before the commit writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
@@ -23,6 +24,8 @@ __all__ = [
     "get_session",
     "is_postgres",
     "json_list_contains",
+    "write_session",
+    "writer",
 ]
 
 
@@ -51,9 +54,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin_immediate(connection: sa.Connection) -> None:
-    # Take the write lock when the transaction starts: a read-then-write
-    # transaction never fails half-way with "database is locked".
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A write transaction takes the write lock when it starts, so a
+    # read-then-write never fails half-way with "database is locked" (WAL
+    # cannot upgrade a stale read snapshot). Reads stay concurrent.
+    if connection.get_execution_options().get(_WRITE_OPTION):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+_WRITE_OPTION = "kyodo_write"
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine whose transactions begin as writes (SQLite: ``BEGIN IMMEDIATE``).
+
+    It shares the pool and events of ``engine``; nothing connects until used.
+    """
+    found = _WRITERS.get(engine)
+    if found is None:
+        found = _WRITERS[engine] = engine.execution_options(**{_WRITE_OPTION: True})
+    return found
+
+
+_WRITERS: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+
+
+def write_session(engine: Engine) -> Session:
+    """A session whose transaction is a write from the start."""
+    return Session(writer(engine), expire_on_commit=False)
 
 
 def is_postgres(session: Session) -> bool:
@@ -73,10 +102,18 @@ def json_list_contains(session: Session, column: Any, value: str) -> sa.ColumnEl
     return sa.exists(sa.select(1).select_from(each).where(each.c.value == value))
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session on the service's engine for one request."""
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session on the service's engine for one request; writes begin as writes.
+
+    Async so that FastAPI does not spend a thread hop on it: creating a session
+    does no I/O (the connection is taken when the endpoint first queries).
+    """
     engine: Engine = request.app.state.engine
-    with Session(engine, expire_on_commit=False) as session:
+    bind = engine if request.method in _READ_METHODS else writer(engine)
+    with Session(bind, expire_on_commit=False) as session:
         yield session
 
 

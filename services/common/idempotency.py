@@ -19,10 +19,11 @@ import anyio
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, col, delete
+from sqlmodel import Field, SQLModel, col, delete
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.common.db import write_session
 from services.common.problems import problem_response
 from services.common.timefmt import UTCDateTime, utcnow
 
@@ -160,7 +161,7 @@ def _reserve(
 ) -> IdempotencyRecord | tuple[int, str, str] | None:
     """Reserve the key; return a stored response, a problem, or None to proceed."""
     now = utcnow()
-    with Session(engine, expire_on_commit=False) as session:
+    with write_session(engine) as session:
         session.exec(delete(IdempotencyRecord).where(col(IdempotencyRecord.expires_at) < now))
         existing = session.get(IdempotencyRecord, (client_scope, key))
         if existing is None:
@@ -201,7 +202,7 @@ def _complete(engine: Engine, client_scope: str, key: str, start: Message, body:
         for k, v in start.get("headers", [])
         if k.lower() in _KEPT_HEADERS
     ]
-    with Session(engine) as session:
+    with write_session(engine) as session:
         record = session.get(IdempotencyRecord, (client_scope, key))
         if record is None:
             return
@@ -213,7 +214,7 @@ def _complete(engine: Engine, client_scope: str, key: str, start: Message, body:
 
 
 def _release(engine: Engine, client_scope: str, key: str) -> None:
-    with Session(engine) as session:
+    with write_session(engine) as session:
         record = session.get(IdempotencyRecord, (client_scope, key))
         if record is not None and not record.completed:
             session.delete(record)

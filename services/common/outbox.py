@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from services.common.db import JSONList, is_postgres
+from services.common.db import JSONList, is_postgres, write_session
 from services.common.requestid import current_request_id
 from services.common.timefmt import UTCDateTime, utcnow
 
@@ -132,7 +132,7 @@ class OutboxRelay:
 
     def relay_once(self) -> int:
         """Publish one batch; return how many events were published."""
-        with Session(self.engine) as session:
+        with write_session(self.engine) as session:
             query = (
                 select(OutboxEvent)
                 .where(col(OutboxEvent.published_at).is_(None))

@@ -198,7 +198,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        return problem_response(request, status=exc.status_code, detail=detail, headers=exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        return problem_response(request, status=exc.status_code, detail=detail, headers=headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)

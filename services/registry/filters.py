@@ -24,10 +24,8 @@ class _CommonFilters(ListQuery):
     q: Query200 | None = Field(  # type: ignore[valid-type]
         None, description="Text search, Japanese-aware: 子供 finds 子ども, こども and ｺﾄﾞﾓ."
     )
-    field: list[ActivityField] = Field(  # type: ignore[valid-type]
-        default_factory=list, description="Activity field (any of)."
-    )
-    kind: list[OrganizationKind] = Field(  # type: ignore[valid-type]
+    field: list[ActivityField] = Field(default_factory=list, description="Activity field (any of).")
+    kind: list[OrganizationKind] = Field(
         default_factory=list, description="Organisation kind (any of)."
     )
     sector: list[Sector] = Field(default_factory=list, description="Sector (any of).")
@@ -45,7 +43,7 @@ class OrganizationFilters(_CommonFilters):
     prefecture_code: Prefecture | None = Field(None, description="Two-digit prefecture code.")
     corporate_number: Annotated[str, Field(pattern=r"^[0-9]{13}$")] | None = None
     certified: bool | None = Field(None, description="Only certified (認定) NPOs, or only others.")
-    resource_type: list[ResourceType] = Field(  # type: ignore[valid-type]
+    resource_type: list[ResourceType] = Field(
         default_factory=list, description="Organisations offering a resource of this type."
     )
 
@@ -53,9 +51,7 @@ class OrganizationFilters(_CommonFilters):
 class ResourceFilters(_CommonFilters):
     """Filters of `GET /v1/resources` and `GET /v1/organizations/{id}/resources`."""
 
-    type: list[ResourceType] = Field(  # type: ignore[valid-type]
-        default_factory=list, description="Resource type (any of)."
-    )
+    type: list[ResourceType] = Field(default_factory=list, description="Resource type (any of).")
     status: list[Literal["active", "paused", "retired"]] = Field(
         default_factory=list, description="Status (any of); all statuses when absent."
     )

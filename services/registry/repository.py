@@ -147,4 +147,4 @@ def changes_after(
 
 
 def latest_change_seq(session: Session) -> int:
-    return int(session.exec(select(sa.func.coalesce(sa.func.max(OutboxEvent.seq), 0))).one())
+    return int(session.exec(select(sa.func.max(OutboxEvent.seq))).one() or 0)

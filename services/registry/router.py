@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -30,7 +31,9 @@ from services.registry.schemas_feed import Change, ChangePage, ImportReport
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1")
-ORGS, RESOURCES, FEED = ["organizations"], ["resources"], ["registry"]
+ORGS: list[str | Enum] = ["organizations"]
+RESOURCES: list[str | Enum] = ["resources"]
+FEED: list[str | Enum] = ["registry"]
 _READ_ONE = problem_responses(404, 410)
 _WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
 
@@ -39,7 +42,7 @@ def _page_after(cursor: str | None) -> str | None:
     return decode_cursor(cursor, {"id": str})["id"] if cursor else None
 
 
-def _next(items: list, limit: int) -> str | None:  # type: ignore[type-arg]
+def _next(items: list, limit: int) -> str | None:
     return encode_cursor({"id": items[limit - 1].id}) if len(items) > limit else None
 
 
@@ -172,7 +175,7 @@ def get_contacts(org: LiveOrganization, client: WriterClient, response: Response
     "/organizations/{organization_id}/contacts",
     tags=ORGS,
     response_model=ContactList,
-    responses=problem_responses(401, 403, *_WRITE_ONE),
+    responses={**problem_responses(401, 403), **_WRITE_ONE},
 )
 def replace_contacts(
     org: LiveOrganization,

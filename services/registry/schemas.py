@@ -143,7 +143,7 @@ class OrganizationCreate(BaseModel):
     )
     name: Name  # type: ignore[valid-type]
     name_kana: KanaReading | None = None
-    kind: OrganizationKind  # type: ignore[valid-type]
+    kind: OrganizationKind
     corporate_number: CorporateNumber | None = None
     certification: Certification | None = None
     municipality_code: MunicipalityCode
@@ -154,7 +154,7 @@ class OrganizationCreate(BaseModel):
     website: WebUrl | None = None
     email: Email | None = None
     phone: Phone | None = None
-    fields: Fields = Field(default_factory=list)  # type: ignore[valid-type]
+    fields: Fields = Field(default_factory=list)
     description: multi_line(4000) = ""  # type: ignore[valid-type]
     established_on: date | None = None
     contacts: list[Contact] = Field(default_factory=list, max_length=20)
@@ -176,7 +176,7 @@ class OrganizationUpdate(BaseModel):
     )
     name: Name | None = None  # type: ignore[valid-type]
     name_kana: KanaReading | None = None
-    kind: OrganizationKind | None = None  # type: ignore[valid-type]
+    kind: OrganizationKind | None = None
     corporate_number: CorporateNumber | None = None
     certification: Certification | None = None
     municipality_code: MunicipalityCode | None = None
@@ -187,7 +187,7 @@ class OrganizationUpdate(BaseModel):
     website: WebUrl | None = None
     email: Email | None = None
     phone: Phone | None = None
-    fields: Fields | None = None  # type: ignore[valid-type]
+    fields: Fields | None = None
     description: multi_line(4000) | None = None  # type: ignore[valid-type]
     established_on: date | None = None
 
@@ -199,7 +199,7 @@ class OrganizationUpdate(BaseModel):
         return self
 
 
-_ORG_EXAMPLE = {
+_ORG_EXAMPLE: dict[str, Any] = {
     "id": "019a2b3c-4d5e-7f60-8a1b-2c3d4e5f6a7b",
     "name": "特定非営利活動法人 さくらがおかフードバンク",
     "name_kana": "サクラガオカフードバンク",
@@ -233,7 +233,7 @@ class OrganizationPublic(BaseModel):
     id: str
     name: str
     name_kana: str | None
-    kind: OrganizationKind  # type: ignore[valid-type]
+    kind: OrganizationKind
     sector: Sector
     corporate_number: str | None
     certification: Certification | None
@@ -246,7 +246,7 @@ class OrganizationPublic(BaseModel):
     website: str | None
     email: str | None
     phone: str | None
-    fields: list[ActivityField]  # type: ignore[valid-type]
+    fields: list[ActivityField]
     description: str
     established_on: date | None
     created_at: Timestamp
@@ -316,10 +316,10 @@ class ResourceForOrganizationCreate(BaseModel):
             ]
         },
     )
-    type: ResourceType  # type: ignore[valid-type]
+    type: ResourceType
     title: Name  # type: ignore[valid-type]
     description: multi_line(4000) = ""  # type: ignore[valid-type]
-    fields: Fields = Field(default_factory=list)  # type: ignore[valid-type]
+    fields: Fields = Field(default_factory=list)
     municipality_codes: MunicipalityCodes = Field(default_factory=list)
     service_radius_km: Annotated[float, Field(ge=0, le=2000, allow_inf_nan=False)] | None = None
     availability: Availability | None = None
@@ -346,10 +346,10 @@ class ResourceUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"status": "paused"}]}
     )
-    type: ResourceType | None = None  # type: ignore[valid-type]
+    type: ResourceType | None = None
     title: Name | None = None  # type: ignore[valid-type]
     description: multi_line(4000) | None = None  # type: ignore[valid-type]
-    fields: Fields | None = None  # type: ignore[valid-type]
+    fields: Fields | None = None
     municipality_codes: MunicipalityCodes | None = None
     service_radius_km: Annotated[float, Field(ge=0, le=2000, allow_inf_nan=False)] | None = None
     availability: Availability | None = None
@@ -404,12 +404,12 @@ class ResourcePublic(BaseModel):
     id: str
     organization_id: str
     organization_name: str
-    organization_kind: OrganizationKind  # type: ignore[valid-type]
+    organization_kind: OrganizationKind
     sector: Sector
-    type: ResourceType  # type: ignore[valid-type]
+    type: ResourceType
     title: str
     description: str
-    fields: list[ActivityField]  # type: ignore[valid-type]
+    fields: list[ActivityField]
     municipality_codes: list[str]
     service_radius_km: float | None
     availability: Availability | None

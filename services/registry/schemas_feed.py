@@ -49,9 +49,9 @@ class Change(BaseModel):
     def of(cls, row: OutboxEvent) -> Change:
         return cls(
             cursor=encode_cursor({"seq": row.seq}),
-            type=row.entity,  # type: ignore[arg-type]
+            type=row.entity,
             id=row.entity_id,
-            action=row.action,  # type: ignore[arg-type]
+            action=row.action,
             version=row.entity_version,
             occurred_at=row.occurred_at,
             event_id=row.event_id,
