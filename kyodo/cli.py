@@ -56,7 +56,10 @@ def serve(
         f"Admin key: [bold]{settings.admin_key_value()}[/] "
         "(send as Authorization: Bearer <key>)"
     )
-    uvicorn.run("gateway.main:create_embedded_app", factory=True, host=host, port=port)
+    # Our own access log (structured, no query strings) replaces uvicorn's.
+    uvicorn.run(
+        "gateway.main:create_embedded_app", factory=True, host=host, port=port, access_log=False
+    )
 
 
 @demo_app.command("load")
@@ -77,7 +80,11 @@ def demo_load(
             progress.update(task, completed=done, total=total)
 
         report = load_demo(client, admin_key=admin_key, count=count, progress=advance)
-    console.print(f"[green]✓[/] demo city loaded: {report}")
+    console.print(
+        f"[green]✓[/] demo city 桜ヶ丘市: {report.organizations_created} organisations and "
+        f"{report.resources_created} resources created, {report.organizations_skipped} "
+        f"organisations already there"
+    )
 
 
 def _client(url: str | None):  # type: ignore[no-untyped-def]
@@ -85,7 +92,7 @@ def _client(url: str | None):  # type: ignore[no-untyped-def]
 
     if url:
         return httpx.Client(base_url=url, timeout=30)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*httpx2.*")  # in-process client, no network
     from fastapi.testclient import TestClient
 
     from gateway.main import create_embedded_app

@@ -46,8 +46,10 @@ def configure_logging(settings: KyodoSettings) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             level if isinstance(level, int) else 20
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        # Resolve sys.stderr when logging, not at configuration: a CLI runner or a
+        # test may have swapped it since.
+        logger_factory=lambda *_args: structlog.PrintLogger(sys.stderr),
+        cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
     _configured = True
