@@ -24,6 +24,7 @@ from pydantic import (
 
 from services.common.identifiers import CorporateNumber, KanaReading, MunicipalityCode, PostalCode
 from services.common.ids import ID_PATTERN
+from services.common.partial import partial_model
 from services.common.textfields import multi_line, single_line
 from services.common.timefmt import Timestamp
 from services.common.vocabulary import ActivityField, OrganizationKind, ResourceType, Sector
@@ -167,36 +168,13 @@ class OrganizationCreate(BaseModel):
         return self
 
 
-class OrganizationUpdate(BaseModel):
-    """A partial update: only the fields sent change."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"description": "毎月第2土曜日にフードドライブを開催。"}]},
-    )
-    name: Name | None = None  # type: ignore[valid-type]
-    name_kana: KanaReading | None = None
-    kind: OrganizationKind | None = None
-    corporate_number: CorporateNumber | None = None
-    certification: Certification | None = None
-    municipality_code: MunicipalityCode | None = None
-    postal_code: PostalCode | None = None
-    address: single_line(300) | None = None  # type: ignore[valid-type]
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
-    website: WebUrl | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-    fields: Fields | None = None
-    description: multi_line(4000) | None = None  # type: ignore[valid-type]
-    established_on: date | None = None
-
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> OrganizationUpdate:
-        for name in ("name", "kind", "municipality_code", "fields", "description"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+OrganizationUpdate = partial_model(
+    OrganizationCreate,
+    name="OrganizationUpdate",
+    doc="A partial update: only the fields sent change; null clears an optional field.",
+    exclude=frozenset({"contacts"}),
+    examples=[{"description": "毎月第2土曜日にフードドライブを開催。"}],
+)
 
 
 _ORG_EXAMPLE: dict[str, Any] = {
@@ -340,29 +318,12 @@ class ResourceCreate(ResourceForOrganizationCreate):
     organization_id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
 
-class ResourceUpdate(BaseModel):
-    """A partial update of a resource."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"status": "paused"}]}
-    )
-    type: ResourceType | None = None
-    title: Name | None = None  # type: ignore[valid-type]
-    description: multi_line(4000) | None = None  # type: ignore[valid-type]
-    fields: Fields | None = None
-    municipality_codes: MunicipalityCodes | None = None
-    service_radius_km: Annotated[float, Field(ge=0, le=2000, allow_inf_nan=False)] | None = None
-    availability: Availability | None = None
-    funding: Funding | None = None
-    conditions: multi_line(2000) | None = None  # type: ignore[valid-type]
-    status: Literal["active", "paused", "retired"] | None = None
-
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> ResourceUpdate:
-        for name in ("type", "title", "description", "fields", "municipality_codes", "status"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+ResourceUpdate = partial_model(
+    ResourceForOrganizationCreate,
+    name="ResourceUpdate",
+    doc="A partial update of a resource: only the fields sent change.",
+    examples=[{"status": "paused"}],
+)
 
 
 class ResourcePublic(BaseModel):
