@@ -24,6 +24,7 @@ __all__ = [
     "get_session",
     "is_postgres",
     "json_list_contains",
+    "lock_row",
     "write_session",
     "writer",
 ]
@@ -83,6 +84,15 @@ _WRITERS: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 def write_session(engine: Engine) -> Session:
     """A session whose transaction is a write from the start."""
     return Session(writer(engine), expire_on_commit=False)
+
+
+def lock_row(session: Session, row: Any) -> None:
+    """Re-read ``row`` under a row lock on PostgreSQL, so a version check cannot race.
+
+    On SQLite a write transaction already holds the database's write lock.
+    """
+    if is_postgres(session):
+        session.refresh(row, with_for_update=True)
 
 
 def is_postgres(session: Session) -> bool:

@@ -61,7 +61,12 @@ def record(
 ) -> OutboxEvent:
     """Add the event ``<entity>.<action>`` to the session's transaction."""
     if is_postgres(session):
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTBOX_LOCK_KEY})
+        # No autoflush: the change's own flush (and its constraint errors) belongs
+        # to the commit, where the service turns them into problems.
+        with session.no_autoflush:
+            session.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTBOX_LOCK_KEY}
+            )
     event = OutboxEvent(
         event_id=str(uuid.uuid4()),
         type=f"{entity}.{action}",

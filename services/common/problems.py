@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.common.requestid import current_request_id
@@ -201,6 +202,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers) if exc.headers else None
         return problem_response(request, status=exc.status_code, detail=detail, headers=headers)
 
+    async def on_integrity(request: Request, exc: Exception) -> JSONResponse:
+        # A constraint the service did not anticipate: the write was rolled back.
+        log.warning("integrity_conflict", path=request.url.path, error=type(exc).__name__)
+        return problem_response(
+            request,
+            status=409,
+            detail="The change conflicts with stored data; nothing was written.",
+        )
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
         return problem_response(
@@ -210,4 +220,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(IntegrityError, on_integrity)
     app.add_exception_handler(Exception, on_unexpected)
