@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-
 from conftest import AUTH, organization_body
+
 from gateway.main import create_app
 
 
