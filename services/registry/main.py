@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.common.app import create_service_app
 from services.common.settings import KyodoSettings, get_settings, service_database_url
+from services.registry import vocabulary_routes
 from services.registry.config import RegistrySettings
 from services.registry.router import router
 
@@ -45,6 +46,6 @@ def create_app(
         description=DESCRIPTION,
         settings=settings,
         database_url=service_database_url(settings, SERVICE, registry.database_url),
-        routers=[router],
+        routers=[router, vocabulary_routes.router],
         tags=TAGS,
     )

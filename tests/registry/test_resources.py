@@ -125,3 +125,14 @@ def test_deleted_resource_is_gone_and_absent_from_lists(api, make_org, make_reso
     assert api.delete(url, headers={**AUTH, "If-Match": '"1"'}).status_code == 204
     assert api.get(url).status_code == 410
     assert api.get("/v1/resources").json()["items"] == []
+
+
+def test_vocabulary_lists_every_glossary_value_with_japanese_labels(api):
+    vocabulary = api.get("/v1/registry/vocabulary").json()
+    fields = {t["value"]: t for t in vocabulary["activity_fields"]}
+    assert len(fields) == 20
+    assert fields["child_development"]["code"] == 13
+    assert fields["child_development"]["label_ja"] == "子どもの健全育成"
+    kinds = {t["value"]: t["sector"] for t in vocabulary["organization_kinds"]}
+    assert kinds["neighbourhood_association"] == "community"
+    assert len(vocabulary["resource_types"]) == 10
