@@ -76,6 +76,7 @@ _ROLES = {
     "university": ("地域連携コーディネーター", "准教授"),
     "school": ("教頭", "地域連携担当教諭"),
 }
+_MAX_TRIES = 2_000  # draws from a generator before its names count as used up
 _CITY_HALL = ("群馬県桜ヶ丘市中央一丁目1番1号", "370-3690", 36.3521, 139.0462)
 _CITY_SITE = "https://www.city.sakuragaoka.example.jp"
 _PREF_SITE = "https://www.pref.gunma.example.jp"
@@ -108,21 +109,29 @@ def demo_organizations(count: int = 300, seed: int = 2026) -> list[DemoOrganizat
     sources = {kind: n.CANDIDATES[kind](rng) for kind in KIND_SHARES}
     by_kind: dict[str, list[Spec]] = {kind: [] for kind in KIND_SHARES}
 
+    dry: set[str] = set()
+
     def take(kind: str) -> bool:
-        for spec in sources[kind]:
+        if kind in dry:
+            return False
+        for _, spec in zip(range(_MAX_TRIES), sources[kind], strict=False):
             if spec.name not in seen:
                 seen.add(spec.name)
                 by_kind[kind].append(spec)
                 return True
-        return False  # this kind's names are used up
+        dry.add(kind)  # this kind's names are (nearly) used up
+        return False
 
     for kind, quota in _quotas(max(count, len(KIND_SHARES))).items():
         while len(by_kind[kind]) < quota and take(kind):
             pass
     # Small pools (universities, ...) may run dry for large counts: top up from the open ones.
     open_kinds = ["volunteer_group", "npo_corporation", "company", "general_incorporated"]
+    turn = 0
     while sum(map(len, by_kind.values())) < count:
-        take(open_kinds[sum(map(len, by_kind.values())) % len(open_kinds)])
+        if not any(take(open_kinds[(turn + i) % len(open_kinds)]) for i in range(4)):
+            raise ValueError(f"the demo city has fewer than {count} distinct organisations")
+        turn += 1
     # One anchor of each kind first, then the rest mixed.
     first = [specs[0] for specs in by_kind.values() if specs]
     rest = [spec for specs in by_kind.values() for spec in specs[1:]]

@@ -1297,8 +1297,8 @@ def _companies(rng: random.Random) -> Iterator[Spec]:
             biz = rng.choice(BUSINESSES)
         legal = LEGAL_FORMS[0] if rng.random() < 0.7 else rng.choice(LEGAL_FORMS[1:])
         core, kana = prefix[0] + biz[0], prefix[1] + biz[1]
-        if core in cores:
-            continue  # one company per core name, whatever its legal form
+        if core in cores and rng.random() < 0.95:
+            continue  # mostly one company per core name (never loop forever when they run out)
         cores.add(core)
         name = legal[0] + core if rng.random() < 0.6 else core + legal[0]
         flav = FLAVOURS[biz[2]]
