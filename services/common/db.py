@@ -34,7 +34,11 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """An engine tuned for the backend: WAL and foreign keys on SQLite, pre-ping on PostgreSQL."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=20,
+            max_overflow=20,
+            **kwargs,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin_immediate)
