@@ -33,12 +33,12 @@ __all__ = [
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """An engine tuned for the backend: WAL and foreign keys on SQLite, pre-ping on PostgreSQL."""
     if url.startswith("sqlite"):
+        in_memory = url in {"sqlite://", "sqlite:///:memory:"}
+        # A file database gets a pool as large as the request threadpool, so
+        # concurrent reads do not queue for a connection.
+        pool = {} if in_memory else {"pool_size": 20, "max_overflow": 20}
         engine = sa.create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=20,
-            max_overflow=20,
-            **kwargs,
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool, **kwargs
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin_immediate)

@@ -60,7 +60,24 @@ def decode_cursor(token: str, expected: dict[str, type]) -> dict[str, Any]:
         type(position[key]) is kind for key, kind in expected.items()
     ):
         raise InvalidCursor("The cursor does not belong to this listing.")
+    if not all(_plausible(value) for value in position.values()):
+        raise InvalidCursor("The cursor is not one this API issued.")
     return position
+
+
+_MAX_POSITION = 2**63 - 1
+
+
+def _plausible(value: Any) -> bool:
+    """Positions are database keys: 64-bit non-negative integers or short printable ids."""
+    if isinstance(value, int):
+        return 0 <= value <= _MAX_POSITION
+    return (
+        isinstance(value, str)
+        and len(value) <= 256
+        and value.isprintable()
+        and not any("\ud800" <= ch <= "\udfff" for ch in value)
+    )
 
 
 class Page(BaseModel, Generic[T]):

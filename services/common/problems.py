@@ -198,6 +198,22 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+            # FastAPI wraps body decoding failures it does not classify itself
+            # (invalid UTF-8, nesting too deep): they are malformed bodies too.
+            return problem_response(
+                request,
+                status=400,
+                slug="malformed-body",
+                detail="The request body is not valid JSON.",
+                errors=[
+                    FieldError(
+                        field="body",
+                        message=f"malformed JSON: {type(exc.__cause__).__name__}",
+                        code="json_invalid",
+                    )
+                ],
+            )
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         headers = dict(exc.headers) if exc.headers else None
         return problem_response(request, status=exc.status_code, detail=detail, headers=headers)

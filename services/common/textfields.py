@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, StringConstraints
 
-__all__ = ["multi_line", "single_line"]
+__all__ = ["multi_line", "no_control_characters", "single_line"]
 
 _ALLOWED_IN_MULTILINE = {"\n", "\t"}
 
@@ -24,6 +24,10 @@ def _reject_controls(allow: set[str]) -> Any:
         return unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
 
     return check
+
+
+no_control_characters = AfterValidator(_reject_controls(set()))
+"""A validator for other string types (emails, codes) that must not carry control characters."""
 
 
 def single_line(max_length: int, *, min_length: int = 1) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import ValidationError
@@ -143,6 +144,20 @@ def _row_values(names: list[str], cells: list[str]) -> dict[str, Any]:
     return values
 
 
+def _rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """Data rows with their line numbers; a CSV syntax error is the file's problem, not ours."""
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except csv.Error as exc:
+        raise ValidationProblem(
+            f"The file is not valid CSV near line {reader.line_num}: {exc}.",
+            errors=[
+                FieldError(field=f"row {reader.line_num}", message=str(exc), code="csv_syntax")
+            ],
+        ) from None
+
+
 def _validate_rows(
     session: Session, text: str
 ) -> tuple[list[OrganizationCreate], list[FieldError]]:
@@ -154,7 +169,7 @@ def _validate_rows(
     items: list[OrganizationCreate] = []
     errors: list[FieldError] = []
     seen_numbers: dict[str, int] = {}
-    for line, cells in enumerate(reader, start=2):
+    for line, cells in _rows(reader):
         if not any(c.strip() for c in cells):
             continue
         if len(items) + len(errors) >= MAX_ROWS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Annotated
 
@@ -11,8 +12,15 @@ from fastapi.responses import Response as PlainResponse
 from services.common.auth import CurrentClient, WriterClient
 from services.common.db import SessionDep
 from services.common.etags import IfMatchHeader, not_modified, set_etag
+from services.common.ids import ID_PATTERN
 from services.common.openapi import problem_responses
-from services.common.pagination import Page, decode_cursor, encode_cursor, set_link_header
+from services.common.pagination import (
+    InvalidCursor,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    set_link_header,
+)
 from services.registry import csv_import, repository, service
 from services.registry.deps import LiveOrganization, LiveResource
 from services.registry.filters import ChangesQuery, OrganizationFilters, ResourceFilters
@@ -39,7 +47,12 @@ _WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
 
 
 def _page_after(cursor: str | None) -> str | None:
-    return decode_cursor(cursor, {"id": str})["id"] if cursor else None
+    if not cursor:
+        return None
+    after = str(decode_cursor(cursor, {"id": str})["id"])
+    if not re.match(ID_PATTERN, after):
+        raise InvalidCursor("The cursor is not one this API issued.")
+    return after
 
 
 def _next(items: list, limit: int) -> str | None:
@@ -61,7 +74,7 @@ def _single(request: Request, response: Response, version: int) -> Response | No
     responses=problem_responses(409),
 )
 def create_organization(
-    data: OrganizationCreate, session: SessionDep, client: WriterClient, response: Response
+    client: WriterClient, data: OrganizationCreate, session: SessionDep, response: Response
 ) -> OrganizationPublic:
     """Register an organisation (団体の登録). Accepts an `Idempotency-Key`."""
     org = service.create_organization(session=session, data=data)
@@ -93,9 +106,9 @@ def list_organizations(
     openapi_extra=csv_import.OPENAPI_REQUEST_BODY,
 )
 async def import_organizations(
+    client: WriterClient,
     request: Request,
     session: SessionDep,
-    client: WriterClient,
     dry_run: Annotated[bool, Query(description="Validate only; write nothing.")] = False,
 ) -> ImportReport:
     """Import organisations from CSV (UTF-8 or CP932). All rows or none: every bad row is
@@ -129,10 +142,10 @@ def get_organization(
     responses=_WRITE_ONE,
 )
 def update_organization(
+    client: WriterClient,
     org: LiveOrganization,
     data: OrganizationUpdate,
     session: SessionDep,
-    client: WriterClient,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> OrganizationPublic:
@@ -149,9 +162,9 @@ def update_organization(
     responses=_WRITE_ONE,
 )
 def delete_organization(
+    client: WriterClient,
     org: LiveOrganization,
     session: SessionDep,
-    client: WriterClient,
     if_match: IfMatchHeader = None,
 ) -> Response:
     """Delete an organisation and its resources (kept as tombstones in the change feed)."""
@@ -165,7 +178,7 @@ def delete_organization(
     response_model=ContactList,
     responses=problem_responses(401, 403, 404, 410),
 )
-def get_contacts(org: LiveOrganization, client: WriterClient, response: Response) -> ContactList:
+def get_contacts(client: WriterClient, org: LiveOrganization, response: Response) -> ContactList:
     """Read an organisation's contacts (personal data: authorised callers only)."""
     set_etag(response, org.version)
     return ContactList.model_validate({"items": org.contacts})
@@ -178,10 +191,10 @@ def get_contacts(org: LiveOrganization, client: WriterClient, response: Response
     responses={**problem_responses(401, 403), **_WRITE_ONE},
 )
 def replace_contacts(
+    client: WriterClient,
     org: LiveOrganization,
     data: ContactList,
     session: SessionDep,
-    client: WriterClient,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> ContactList:
@@ -217,10 +230,10 @@ def list_organization_resources(
     responses=problem_responses(404, 410),
 )
 def create_organization_resource(
+    client: WriterClient,
     org: LiveOrganization,
     data: ResourceForOrganizationCreate,
     session: SessionDep,
-    client: WriterClient,
     response: Response,
 ) -> ResourcePublic:
     """Offer a resource (シーズ) on behalf of an organisation. Accepts an `Idempotency-Key`."""
@@ -235,7 +248,7 @@ def create_organization_resource(
     responses=problem_responses(404, 410),
 )
 def create_resource(
-    data: ResourceCreate, session: SessionDep, client: WriterClient, response: Response
+    client: WriterClient, data: ResourceCreate, session: SessionDep, response: Response
 ) -> ResourcePublic:
     """Offer a resource, naming its organisation in the body. Accepts an `Idempotency-Key`."""
     org = service.live_organization(session, data.organization_id)
@@ -296,10 +309,10 @@ def get_resource(
     responses=_WRITE_ONE,
 )
 def update_resource(
+    client: WriterClient,
     resource: LiveResource,
     data: ResourceUpdate,
     session: SessionDep,
-    client: WriterClient,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> ResourcePublic:
@@ -313,9 +326,9 @@ def update_resource(
 
 @router.delete("/resources/{resource_id}", tags=RESOURCES, status_code=204, responses=_WRITE_ONE)
 def delete_resource(
+    client: WriterClient,
     resource: LiveResource,
     session: SessionDep,
-    client: WriterClient,
     if_match: IfMatchHeader = None,
 ) -> Response:
     """Delete a resource (kept as a tombstone in the change feed)."""

@@ -25,7 +25,7 @@ from pydantic import (
 from services.common.identifiers import CorporateNumber, KanaReading, MunicipalityCode, PostalCode
 from services.common.ids import ID_PATTERN
 from services.common.partial import partial_model
-from services.common.textfields import multi_line, single_line
+from services.common.textfields import multi_line, no_control_characters, single_line
 from services.common.timefmt import Timestamp
 from services.common.vocabulary import ActivityField, OrganizationKind, ResourceType, Sector
 
@@ -54,6 +54,7 @@ WebUrl = Annotated[HttpUrl, UrlConstraints(max_length=2048, allowed_schemes=["ht
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    no_control_characters,
 ]
 Phone = Annotated[
     str,

@@ -13,8 +13,11 @@ from services.common.bus import InProcessBus
 from services.common.outbox import OutboxRelay
 from services.common.pagination import InvalidCursor, decode_cursor, encode_cursor
 
+printable = st.text(
+    alphabet=st.characters(categories=("L", "N", "P", "S"), include_characters=" "), max_size=40
+)
 positions = st.fixed_dictionaries(
-    {"id": st.text(max_size=40), "seq": st.integers(min_value=0, max_value=2**53)}
+    {"id": printable, "seq": st.integers(min_value=0, max_value=2**63 - 1)}
 )
 
 
@@ -31,6 +34,20 @@ def test_any_string_is_a_cursor_or_a_clean_invalid_cursor(token):
     except InvalidCursor:
         return
     assert isinstance(position["id"], str)
+
+
+@given(
+    st.one_of(
+        st.fixed_dictionaries({"id": printable, "seq": st.integers(max_value=-1)}),
+        st.fixed_dictionaries({"id": printable, "seq": st.integers(min_value=2**63)}),
+        st.fixed_dictionaries(
+            {"id": st.text(min_size=1).filter(lambda t: not t.isprintable()), "seq": st.just(1)}
+        ),
+    )
+)
+def test_cursor_with_an_impossible_position_is_refused(position):
+    with pytest.raises(InvalidCursor):
+        decode_cursor(encode_cursor(position), {"id": str, "seq": int})
 
 
 @given(positions)
