@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import timedelta
+
 from conftest import AUTH, organization_body
+from sqlmodel import Session
+
+from services.common.idempotency import IdempotencyRecord
+from services.common.timefmt import utcnow
 
 
 def _count(api) -> int:
@@ -37,7 +45,7 @@ def test_a_failed_first_attempt_frees_the_key(api):
     assert good.status_code == 201
 
 
-def test_keys_are_scoped_to_the_caller(api, services):
+def test_another_caller_cannot_replay_a_response_by_reusing_the_key(api, services):
     headers = {**AUTH, "Idempotency-Key": "shared-key"}
     api.post("/v1/organizations", json=organization_body(), headers=headers)
     anonymous = api.post(
@@ -47,30 +55,27 @@ def test_keys_are_scoped_to_the_caller(api, services):
 
 
 def test_in_flight_duplicate_is_409(api, registry_engine):
-    # A first request that is still running has reserved its key.
-    import hashlib
-    from datetime import timedelta
-
-    from sqlmodel import Session
-
-    from services.common.idempotency import IdempotencyRecord
-    from services.common.timefmt import utcnow
-
-    scope = hashlib.sha256(AUTH["Authorization"].encode()).hexdigest()
+    # A first request that is still running has reserved its key (as the
+    # middleware does before it calls the service).
+    body = json.dumps(organization_body()).encode()
+    digest = hashlib.sha256()
+    for part in (b"POST", b"/v1/organizations", b"", body):
+        digest.update(part)
     with Session(registry_engine) as session:
         session.add(
             IdempotencyRecord(
-                client_scope=scope,
+                client_scope=hashlib.sha256(AUTH["Authorization"].encode()).hexdigest(),
                 key="busy-key",
-                fingerprint="x",
+                fingerprint=digest.hexdigest(),
                 created_at=utcnow(),
                 expires_at=utcnow() + timedelta(hours=1),
             )
         )
         session.commit()
-    headers = {**AUTH, "Idempotency-Key": "busy-key"}
-    response = api.post("/v1/organizations", json=organization_body(), headers=headers)
-    assert response.status_code in {409, 422}
+    headers = {**AUTH, "Idempotency-Key": "busy-key", "Content-Type": "application/json"}
+    response = api.post("/v1/organizations", content=body, headers=headers)
+    assert response.status_code == 409
+    assert response.json()["type"] == "urn:kyodo:problem:idempotency-key-in-use"
     assert _count(api) == 0
 
 
