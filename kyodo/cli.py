@@ -57,8 +57,14 @@ def serve(
         "(send as Authorization: Bearer <key>)"
     )
     # Our own access log (structured, no query strings) replaces uvicorn's.
+    # uvicorn logs through the root logger we configured (log_config=None).
     uvicorn.run(
-        "gateway.main:create_embedded_app", factory=True, host=host, port=port, access_log=False
+        "gateway.main:create_embedded_app",
+        factory=True,
+        host=host,
+        port=port,
+        access_log=False,
+        log_config=None,
     )
 
 
