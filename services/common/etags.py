@@ -22,6 +22,7 @@ __all__ = [
     "etag_for",
     "not_modified",
     "set_etag",
+    "tagged_or_not_modified",
 ]
 
 
@@ -50,6 +51,14 @@ def not_modified(request: Request, version: int) -> bool:
         return False
     tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     return "*" in tags or etag_for(version) in tags
+
+
+def tagged_or_not_modified(request: Request, response: Response, version: int) -> Response | None:
+    """Tag a single-resource read with its ETag, or answer 304 when the client has it."""
+    if not_modified(request, version):
+        return Response(status_code=304, headers={"ETag": etag_for(version)})
+    set_etag(response, version)
+    return None
 
 
 IfMatchHeader = Annotated[

@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.common.ids import ID_PATTERN
 from services.common.problems import ProblemError
 
 __all__ = [
@@ -23,8 +25,10 @@ __all__ = [
     "InvalidCursor",
     "ListQuery",
     "Page",
+    "after_id",
     "decode_cursor",
     "encode_cursor",
+    "id_page",
     "set_link_header",
     "split_page",
 ]
@@ -121,6 +125,25 @@ def set_link_header(request: Request, response: Response, next_cursor: str | Non
         return
     url = request.url.include_query_params(cursor=next_cursor)
     response.headers["Link"] = f'<{url}>; rel="next"'
+
+
+def after_id(cursor: str | None) -> str | None:
+    """The id a keyset page starts after, from an id cursor (None for the first page)."""
+    if not cursor:
+        return None
+    after = str(decode_cursor(cursor, {"id": str})["id"])
+    if not re.match(ID_PATTERN, after):
+        raise InvalidCursor("The cursor is not one this API issued.")
+    return after
+
+
+def id_page(
+    request: Request, response: Response, rows: Sequence[Any], limit: int
+) -> tuple[list[Any], str | None]:
+    """Rows fetched in id order with ``limit + 1``: this page, its next cursor and Link."""
+    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
+    set_link_header(request, response, next_cursor)
+    return list(rows[:limit]), next_cursor
 
 
 def split_page(rows: Sequence[T], limit: int) -> tuple[list[T], bool]:

@@ -10,10 +10,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any, cast
 
-from pydantic import BaseModel, ConfigDict, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model, model_validator
 from pydantic.fields import FieldInfo
 
-__all__ = ["partial_model"]
+from services.common.problems import FieldError, ValidationProblem
+
+__all__ = ["partial_model", "revalidate_merged"]
+
+
+def revalidate_merged(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+    """Check the merged state of a partial update against the full create rules (422)."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        errors = [
+            FieldError(
+                field=".".join(["body", *(str(part) for part in err["loc"])]),
+                message=err["msg"],
+                code=err["type"],
+            )
+            for err in exc.errors()
+        ]
+        raise ValidationProblem(
+            "The update would leave the record invalid.", errors=errors
+        ) from None
 
 
 def _with_constraints(info: FieldInfo) -> Any:

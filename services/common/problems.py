@@ -24,6 +24,7 @@ __all__ = [
     "PROBLEM_CONTENT_TYPE",
     "Conflict",
     "FieldError",
+    "Gone",
     "NotFound",
     "Problem",
     "ProblemError",
@@ -89,6 +90,12 @@ class ProblemError(Exception):
 
 class NotFound(ProblemError):
     status, slug, title = 404, "not-found", "Not found"
+
+
+class Gone(ProblemError):
+    """The resource existed and was deleted (it stays as a tombstone in change feeds)."""
+
+    status, slug, title = 410, "gone", "Gone"
 
 
 class Conflict(ProblemError):

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import Response as PlainResponse
 
 from services.common.auth import CurrentClient, WriterClient
 from services.common.db import SessionDep
-from services.common.etags import IfMatchHeader, not_modified, set_etag
-from services.common.ids import ID_PATTERN
+from services.common.etags import IfMatchHeader, set_etag, tagged_or_not_modified
 from services.common.openapi import problem_responses
 from services.common.pagination import (
-    InvalidCursor,
     Page,
+    after_id,
     decode_cursor,
     encode_cursor,
+    id_page,
     set_link_header,
 )
 from services.registry import csv_import, repository, service
@@ -46,26 +44,6 @@ _READ_ONE = problem_responses(404, 410)
 _WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
 
 
-def _page_after(cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    after = str(decode_cursor(cursor, {"id": str})["id"])
-    if not re.match(ID_PATTERN, after):
-        raise InvalidCursor("The cursor is not one this API issued.")
-    return after
-
-
-def _next(items: list, limit: int) -> str | None:
-    return encode_cursor({"id": items[limit - 1].id}) if len(items) > limit else None
-
-
-def _single(request: Request, response: Response, version: int) -> Response | None:
-    if not_modified(request, version):
-        return PlainResponse(status_code=304, headers={"ETag": f'"{version}"'})
-    set_etag(response, version)
-    return None
-
-
 @router.post(
     "/organizations",
     tags=ORGS,
@@ -91,11 +69,9 @@ def list_organizations(
     response: Response,
 ) -> Page[OrganizationPublic]:
     """List organisations, filtered, in a stable order (cursor pagination)."""
-    rows = repository.list_organizations(session, filters, _page_after(filters.cursor))
-    next_cursor = _next(list(rows), filters.limit)
-    set_link_header(request, response, next_cursor)
-    items = [service.organization_public(org) for org in rows[: filters.limit]]
-    return Page(items=items, next_cursor=next_cursor)
+    rows = repository.list_organizations(session, filters, after_id(filters.cursor))
+    page, next_cursor = id_page(request, response, rows, filters.limit)
+    return Page(items=[service.organization_public(org) for org in page], next_cursor=next_cursor)
 
 
 @router.post(
@@ -132,7 +108,9 @@ def get_organization(
     org: LiveOrganization, request: Request, response: Response
 ) -> OrganizationPublic | Response:
     """Read one organisation. Carries an `ETag`; `If-None-Match` answers 304."""
-    return _single(request, response, org.version) or service.organization_public(org)
+    return tagged_or_not_modified(request, response, org.version) or service.organization_public(
+        org
+    )
 
 
 @router.patch(
@@ -281,11 +259,9 @@ def list_resources(
 def _resource_page(
     session: SessionDep, filters: ResourceFilters, request: Request, response: Response
 ) -> Page[ResourcePublic]:
-    rows = repository.list_resources(session, filters, _page_after(filters.cursor))
-    next_cursor = _next(list(rows), filters.limit)
-    set_link_header(request, response, next_cursor)
-    items = service.resources_public(session, rows[: filters.limit])
-    return Page(items=items, next_cursor=next_cursor)
+    rows = repository.list_resources(session, filters, after_id(filters.cursor))
+    page, next_cursor = id_page(request, response, rows, filters.limit)
+    return Page(items=service.resources_public(session, page), next_cursor=next_cursor)
 
 
 @router.get(
@@ -298,7 +274,7 @@ def get_resource(
     resource: LiveResource, session: SessionDep, request: Request, response: Response
 ) -> ResourcePublic | Response:
     """Read one resource. Carries an `ETag`; `If-None-Match` answers 304."""
-    cached = _single(request, response, resource.version)
+    cached = tagged_or_not_modified(request, response, resource.version)
     return cached or service.resources_public(session, [resource])[0]
 
 

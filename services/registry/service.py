@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import IntegrityError
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common import outbox
@@ -15,8 +14,10 @@ from services.common.db import lock_row
 from services.common.etags import check_if_match
 from services.common.ids import new_id
 from services.common.jptext import index_text
-from services.common.problems import Conflict, FieldError, NotFound, ProblemError, ValidationProblem
+from services.common.partial import revalidate_merged
+from services.common.problems import Conflict, FieldError, Gone, NotFound, ProblemError
 from services.common.timefmt import utcnow
+from services.common.versioned import bump, commit_or_conflict
 from services.common.vocabulary import sector_of
 from services.registry import repository
 from services.registry.models import Organization, Resource
@@ -32,7 +33,6 @@ from services.registry.schemas import (
 
 __all__ = [
     "CorporateNumberTaken",
-    "Gone",
     "add_organization",
     "create_organization",
     "create_organizations",
@@ -53,10 +53,6 @@ _RESOURCE_WRITABLE = set(ResourceForOrganizationCreate.model_fields)
 _DATE_COLUMNS = {"established_on"}
 
 
-class Gone(ProblemError):
-    status, slug, title = 410, "gone", "Gone"
-
-
 class CorporateNumberTaken(Conflict):
     slug = "corporate-number-taken"
 
@@ -71,6 +67,13 @@ class CorporateNumberTaken(Conflict):
                 )
             ],
         )
+
+
+def _taken(corporate_number: str | None) -> Callable[[], ProblemError] | None:
+    """The conflict a unique-constraint failure means when a corporate number was written."""
+    if not corporate_number:
+        return None
+    return lambda: CorporateNumberTaken(corporate_number)
 
 
 def organization_public(org: Organization) -> OrganizationPublic:
@@ -117,24 +120,6 @@ def live_resource(session: Session, resource_id: str) -> Resource:
     return resource
 
 
-def _revalidate(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
-    """Check the merged state of a partial update against the full rules."""
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        errors = [
-            FieldError(
-                field=".".join(["body", *(str(p) for p in err["loc"])]),
-                message=err["msg"],
-                code=err["type"],
-            )
-            for err in exc.errors()
-        ]
-        raise ValidationProblem(
-            "The update would leave the record invalid.", errors=errors
-        ) from None
-
-
 def _org_columns(data: BaseModel, fields: set[str]) -> dict[str, Any]:
     values = data.model_dump(mode="json", include=fields)
     for name in _DATE_COLUMNS & values.keys():
@@ -161,29 +146,19 @@ def _record_org(session: Session, org: Organization, action: str) -> None:
     )
 
 
-def _commit(session: Session, corporate_number: str | None) -> None:
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        if corporate_number:
-            raise CorporateNumberTaken(corporate_number) from None
-        raise Conflict("The change conflicts with stored data.") from None
-
-
 def create_organization(*, session: Session, data: OrganizationCreate) -> Organization:
     """Register an organisation."""
     if data.corporate_number and repository.corporate_number_taken(session, data.corporate_number):
         raise CorporateNumberTaken(data.corporate_number)
     org = add_organization(session=session, data=data)
-    _commit(session, data.corporate_number)
+    commit_or_conflict(session, _taken(data.corporate_number))
     return org
 
 
 def create_organizations(*, session: Session, items: Sequence[OrganizationCreate]) -> list[str]:
     """Register many organisations in one transaction (all or none)."""
     ids = [add_organization(session=session, data=data).id for data in items]
-    _commit(session, None)
+    commit_or_conflict(session)
     return ids
 
 
@@ -211,16 +186,16 @@ def update_organization(
     check_if_match(if_match, org.version)
     patch = data.model_dump(mode="json", exclude_unset=True)
     current = organization_public(org).model_dump(mode="json", include=_ORG_WRITABLE)
-    merged = _revalidate(OrganizationCreate, {**current, **patch})
+    merged = revalidate_merged(OrganizationCreate, {**current, **patch})
     number = patch.get("corporate_number")
     if number and repository.corporate_number_taken(session, number, except_id=org.id):
         raise CorporateNumberTaken(number)
     for name, value in _org_columns(merged, set(patch)).items():
         setattr(org, name, value)
     org.search_text = _org_search_text(org)
-    _bump(org)
+    bump(org)
     _record_org(session, org, "updated")
-    _commit(session, number)
+    commit_or_conflict(session, _taken(number))
     return org
 
 
@@ -231,9 +206,9 @@ def replace_contacts(
     lock_row(session, org)
     check_if_match(if_match, org.version)
     org.contacts = [c.model_dump(mode="json") for c in contacts]
-    _bump(org)
+    bump(org)
     _record_org(session, org, "updated")
-    _commit(session, None)
+    commit_or_conflict(session)
     return org
 
 
@@ -244,17 +219,12 @@ def delete_organization(*, session: Session, org: Organization, if_match: str | 
     now = utcnow()
     for resource in repository.live_resources_of(session, org.id):
         resource.deleted_at = now
-        _bump(resource, now)
+        bump(resource, now)
         _record_resource(session, resource, org, "deleted")
     org.deleted_at = now
-    _bump(org, now)
+    bump(org, now)
     _record_org(session, org, "deleted")
-    _commit(session, None)
-
-
-def _bump(row: Organization | Resource, now: Any = None) -> None:
-    row.version += 1
-    row.updated_at = now or utcnow()
+    commit_or_conflict(session)
 
 
 def _resource_columns(data: BaseModel, fields: set[str]) -> dict[str, Any]:
@@ -304,7 +274,7 @@ def create_resource(
     resource.search_text = _resource_search_text(resource)
     session.add(resource)
     _record_resource(session, resource, owner, "created")
-    _commit(session, None)
+    commit_or_conflict(session)
     return resource
 
 
@@ -317,14 +287,14 @@ def update_resource(
     owner = live_organization(session, resource.organization_id)
     patch = data.model_dump(mode="json", exclude_unset=True)
     current = _resource_public(resource, owner).model_dump(mode="json", include=_RESOURCE_WRITABLE)
-    merged = _revalidate(ResourceForOrganizationCreate, {**current, **patch})
+    merged = revalidate_merged(ResourceForOrganizationCreate, {**current, **patch})
     fields = set(patch) | ({"funding"} if "type" in patch else set())
     for name, value in _resource_columns(merged, fields).items():
         setattr(resource, name, value)
     resource.search_text = _resource_search_text(resource)
-    _bump(resource)
+    bump(resource)
     _record_resource(session, resource, owner, "updated")
-    _commit(session, None)
+    commit_or_conflict(session)
     return resource
 
 
@@ -335,6 +305,6 @@ def delete_resource(*, session: Session, resource: Resource, if_match: str | Non
     owner = repository.get_organization(session, resource.organization_id)
     assert owner is not None
     resource.deleted_at = utcnow()
-    _bump(resource, resource.deleted_at)
+    bump(resource, resource.deleted_at)
     _record_resource(session, resource, owner, "deleted")
-    _commit(session, None)
+    commit_or_conflict(session)
