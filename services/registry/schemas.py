@@ -16,16 +16,23 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    HttpUrl,
     StringConstraints,
-    UrlConstraints,
     model_validator,
 )
 
+from services.common.fieldtypes import (
+    ActivityFields,
+    Email,
+    Latitude,
+    Longitude,
+    Phone,
+    WebUrl,
+    unique_items,
+)
 from services.common.identifiers import CorporateNumber, KanaReading, MunicipalityCode, PostalCode
 from services.common.ids import ID_PATTERN
 from services.common.partial import partial_model
-from services.common.textfields import multi_line, no_control_characters, single_line
+from services.common.textfields import multi_line, single_line
 from services.common.timefmt import Timestamp
 from services.common.vocabulary import ActivityField, OrganizationKind, ResourceType, Sector
 
@@ -45,25 +52,10 @@ __all__ = [
 ]
 
 
-def _unique(values: list[Any]) -> list[Any]:
-    return list(dict.fromkeys(values))
-
-
 Name = single_line(200)
-WebUrl = Annotated[HttpUrl, UrlConstraints(max_length=2048, allowed_schemes=["http", "https"])]
-Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-    no_control_characters,
-]
-Phone = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=20, pattern=r"^\+?[0-9][0-9 ()-]{5,19}$"),
-]
-Fields = Annotated[list[ActivityField], Field(max_length=20), AfterValidator(_unique)]
+Fields = ActivityFields
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Weekdays = Annotated[list[Weekday], AfterValidator(unique_items)]
 Yen = Annotated[int, Field(ge=0, le=1_000_000_000_000)]
 STRICT = ConfigDict(extra="forbid")
 
@@ -239,7 +231,9 @@ class Availability(BaseModel):
     model_config = STRICT
     starts_on: date | None = None
     ends_on: date | None = None
-    days_of_week: Annotated[list[Weekday], AfterValidator(_unique)] = Field(default_factory=list)
+    days_of_week: Annotated[list[Weekday], AfterValidator(unique_items)] = Field(
+        default_factory=list
+    )
     time_note: single_line(200) | None = None  # type: ignore[valid-type]
     capacity: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
 
@@ -273,7 +267,7 @@ class Funding(BaseModel):
 
 
 MunicipalityCodes = Annotated[
-    list[MunicipalityCode], Field(max_length=200), AfterValidator(_unique)
+    list[MunicipalityCode], Field(max_length=200), AfterValidator(unique_items)
 ]
 
 
