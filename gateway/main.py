@@ -43,11 +43,15 @@ Single reads carry an `ETag`; updates and deletes require `If-Match`
 
 
 class ServiceReadiness(BaseModel):
+    """Readiness of every service behind the gateway."""
+
     status: str
     services: dict[str, Any]
 
 
 def gateway_app(services: Mapping[str, FastAPI]) -> FastAPI:
+    """The gateway's own app: probes, the merged contract, and the services' lifespans."""
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:

@@ -50,13 +50,17 @@ def serve(
     if demo:
         demo_load(url=None, count=300)
     settings = get_settings()
+    key_note = (
+        "from KYODO_ADMIN_KEY"
+        if settings.admin_key is not None
+        else f"[bold]{settings.admin_key_value()}[/] (generated, kept in "
+        f"{settings.data_dir / 'admin-key'})"
+    )
     console.print(
         f"Kyodo on [bold]http://{host}:{port}[/]  (contract: /openapi.json, "
-        f"data: {settings.data_dir.resolve()})\n"
-        f"Admin key: [bold]{settings.admin_key_value()}[/] "
-        "(send as Authorization: Bearer <key>)"
+        f"data: {settings.data_dir.resolve()})\nAdmin key: {key_note}; "
+        "send it as Authorization: Bearer <key>"
     )
-    # Our own access log (structured, no query strings) replaces uvicorn's.
     # uvicorn logs through the root logger we configured (log_config=None).
     uvicorn.run(
         "gateway.main:create_embedded_app",

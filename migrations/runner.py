@@ -23,7 +23,8 @@ def alembic_config(service: str, engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(_HERE / service))
     if engine is not None:
-        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        # The engine itself is handed over; its URL (and password) never goes
+        # through alembic's config, whose interpolation would choke on "%".
         config.attributes["engine"] = engine
     return config
 

@@ -34,3 +34,17 @@ def test_migrations_upgrade_a_fresh_database_and_report_head(tmp_path):
     assert is_at_head(engine, "registry")
     upgrade(engine, "registry")  # idempotent
     assert is_at_head(engine, "registry")
+
+
+def test_each_history_goes_down_and_up_again(services):
+    from alembic import command
+
+    from migrations.runner import alembic_config, is_at_head
+
+    for name, app in services.items():
+        engine = app.state.engine
+        config = alembic_config(name, engine)
+        command.downgrade(config, "base")
+        assert not is_at_head(engine, name)
+        command.upgrade(config, "head")
+        assert is_at_head(engine, name)

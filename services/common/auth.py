@@ -28,6 +28,8 @@ __all__ = [
 
 
 class Unauthorized(ProblemError):
+    """No API key, or an unknown one (401 with a Bearer challenge)."""
+
     status, slug, title = 401, "unauthorized", "Authentication required"
 
     def __init__(self, detail: str) -> None:
@@ -44,10 +46,12 @@ class Client:
 
     @property
     def is_admin(self) -> bool:
+        """Whether the caller holds the admin scope."""
         return "admin" in self.scopes
 
     @property
     def is_anonymous(self) -> bool:
+        """Whether the caller sent no key."""
         return self.id == ANONYMOUS.id
 
 

@@ -27,10 +27,14 @@ __all__ = [
 
 
 class PreconditionFailed(ProblemError):
+    """If-Match names a version that is no longer current."""
+
     status, slug, title = 412, "precondition-failed", "Precondition failed"
 
 
 class PreconditionRequired(ProblemError):
+    """The write needs If-Match."""
+
     status, slug, title = 428, "precondition-required", "Precondition required"
 
 

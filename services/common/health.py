@@ -13,10 +13,14 @@ __all__ = ["Health", "Readiness", "check_readiness", "health_router"]
 
 
 class Health(BaseModel):
+    """Liveness: the process answers."""
+
     status: str = "ok"
 
 
 class Readiness(BaseModel):
+    """Readiness: each check and the overall verdict."""
+
     status: str
     checks: dict[str, str]
 

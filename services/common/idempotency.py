@@ -148,12 +148,25 @@ async def _read_body(receive: Receive) -> bytes:
 
 
 def _fingerprint(scope: Scope, body: bytes) -> str:
+    """What makes two requests "the same": method, path, query and the body's meaning.
+
+    JSON bodies are compared canonically, so a retry that serialises the same
+    object with other key order or spacing is still a replay, not a conflict.
+    """
     digest = hashlib.sha256()
     digest.update(scope["method"].encode())
     digest.update(scope["path"].encode())
     digest.update(scope.get("query_string", b""))
-    digest.update(body)
+    digest.update(_canonical(body))
     return digest.hexdigest()
+
+
+def _canonical(body: bytes) -> bytes:
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return body
+    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
 def _reserve(

@@ -25,10 +25,9 @@ from services.common.timefmt import UTCDateTime, utcnow
 
 __all__ = ["Bus", "EventEnvelope", "OutboxEvent", "OutboxRelay", "record"]
 
-# Writers take this transaction-scoped lock on PostgreSQL before they insert, so
-# sequence numbers are handed out in commit order: a reader of the change feed
-# never sees seq 11 committed while seq 10 is still in flight (and skips it).
-_OUTBOX_LOCK_KEY = 0x6B796F646F  # "kyodo"
+# Sequence numbers follow commit order because every write transaction takes
+# the database's write lock first (see services.common.db): a change-feed reader
+# never sees seq 11 committed while seq 10 is still in flight.
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -59,14 +58,10 @@ def record(
     version: int,
     payload: dict[str, Any] | None,
 ) -> OutboxEvent:
-    """Add the event ``<entity>.<action>`` to the session's transaction."""
-    if is_postgres(session):
-        # No autoflush: the change's own flush (and its constraint errors) belongs
-        # to the commit, where the service turns them into problems.
-        with session.no_autoflush:
-            session.execute(
-                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTBOX_LOCK_KEY}
-            )
+    """Add the event ``<entity>.<action>`` to the session's transaction.
+
+    The session must be a write session (:func:`services.common.db.writer`).
+    """
     event = OutboxEvent(
         event_id=str(uuid.uuid4()),
         type=f"{entity}.{action}",

@@ -39,6 +39,8 @@ _MAX_CURSOR_LENGTH = 512
 
 
 class InvalidCursor(ProblemError):
+    """A cursor this API did not issue, or issued for another listing."""
+
     status, slug, title = 400, "invalid-cursor", "Invalid cursor"
 
 
@@ -123,25 +125,31 @@ def set_link_header(request: Request, response: Response, next_cursor: str | Non
     """Add an RFC 8288 ``Link: <…>; rel="next"`` header keeping the other query parameters."""
     if next_cursor is None:
         return
+    # A relative reference (RFC 8288 allows it): never echo the client's Host.
     url = request.url.include_query_params(cursor=next_cursor)
-    response.headers["Link"] = f'<{url}>; rel="next"'
+    target = f"{url.path}?{url.query}"
+    response.headers["Link"] = f'<{target}>; rel="next"'
 
 
-def after_id(cursor: str | None) -> str | None:
-    """The id a keyset page starts after, from an id cursor (None for the first page)."""
+def after_id(cursor: str | None, listing: str) -> str | None:
+    """The id a keyset page of ``listing`` starts after (None for the first page)."""
     if not cursor:
         return None
-    after = str(decode_cursor(cursor, {"id": str})["id"])
+    position = decode_cursor(cursor, {"id": str, "of": str})
+    if position["of"] != listing:
+        raise InvalidCursor("The cursor belongs to another listing.")
+    after = str(position["id"])
     if not re.match(ID_PATTERN, after):
         raise InvalidCursor("The cursor is not one this API issued.")
     return after
 
 
 def id_page(
-    request: Request, response: Response, rows: Sequence[Any], limit: int
+    request: Request, response: Response, rows: Sequence[Any], limit: int, listing: str
 ) -> tuple[list[Any], str | None]:
     """Rows fetched in id order with ``limit + 1``: this page, its next cursor and Link."""
-    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
+    more = len(rows) > limit
+    next_cursor = encode_cursor({"id": rows[limit - 1].id, "of": listing}) if more else None
     set_link_header(request, response, next_cursor)
     return list(rows[:limit]), next_cursor
 

@@ -89,6 +89,8 @@ class ProblemError(Exception):
 
 
 class NotFound(ProblemError):
+    """No such resource."""
+
     status, slug, title = 404, "not-found", "Not found"
 
 
@@ -99,6 +101,8 @@ class Gone(ProblemError):
 
 
 class Conflict(ProblemError):
+    """The request conflicts with stored data."""
+
     status, slug, title = 409, "conflict", "Conflict"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 
 __all__ = ["multi_line", "no_control_characters", "single_line"]
 
@@ -17,7 +17,11 @@ _ALLOWED_IN_MULTILINE = {"\n", "\t"}
 
 
 def _reject_controls(allow: set[str]) -> Any:
-    def check(value: str) -> str:
+    # Runs before the length constraints: NFC can lengthen text (e.g. U+0958
+    # becomes two code points), and the limit applies to what is stored.
+    def check(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # the str schema reports the wrong type
         for char in value:
             if char not in allow and unicodedata.category(char) in {"Cc", "Cs", "Co"}:
                 raise ValueError(f"control or non-text character U+{ord(char):04X} is not allowed")
@@ -26,7 +30,7 @@ def _reject_controls(allow: set[str]) -> Any:
     return check
 
 
-no_control_characters = AfterValidator(_reject_controls(set()))
+no_control_characters = BeforeValidator(_reject_controls(set()))
 """A validator for other string types (emails, codes) that must not carry control characters."""
 
 
@@ -35,7 +39,7 @@ def single_line(max_length: int, *, min_length: int = 1) -> Any:
     return Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_reject_controls(set())),
+        BeforeValidator(_reject_controls(set())),
     ]
 
 
@@ -44,5 +48,5 @@ def multi_line(max_length: int) -> Any:
     return Annotated[
         str,
         StringConstraints(strip_whitespace=True, max_length=max_length),
-        AfterValidator(_reject_controls(_ALLOWED_IN_MULTILINE | {"\r"})),
+        BeforeValidator(_reject_controls(_ALLOWED_IN_MULTILINE | {"\r"})),
     ]

@@ -16,6 +16,8 @@ __all__ = ["Versioned", "bump", "commit_or_conflict"]
 
 
 class Versioned(Protocol):
+    """A row with a version and an update time."""
+
     version: int
     updated_at: datetime
 

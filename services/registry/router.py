@@ -6,6 +6,7 @@ from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from services.common.auth import CurrentClient, WriterClient
 from services.common.db import SessionDep
@@ -41,6 +42,7 @@ ORGS: list[str | Enum] = ["organizations"]
 RESOURCES: list[str | Enum] = ["resources"]
 FEED: list[str | Enum] = ["registry"]
 _READ_ONE = problem_responses(404, 410)
+ORG_LISTING, RESOURCE_LISTING = "organizations", "resources"
 _WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
 
 
@@ -69,8 +71,8 @@ def list_organizations(
     response: Response,
 ) -> Page[OrganizationPublic]:
     """List organisations, filtered, in a stable order (cursor pagination)."""
-    rows = repository.list_organizations(session, filters, after_id(filters.cursor))
-    page, next_cursor = id_page(request, response, rows, filters.limit)
+    rows = repository.list_organizations(session, filters, after_id(filters.cursor, ORG_LISTING))
+    page, next_cursor = id_page(request, response, rows, filters.limit, ORG_LISTING)
     return Page(items=[service.organization_public(org) for org in page], next_cursor=next_cursor)
 
 
@@ -90,7 +92,10 @@ async def import_organizations(
     """Import organisations from CSV (UTF-8 or CP932). All rows or none: every bad row is
     reported and nothing of a failed file is written."""
     body = await request.body()
-    return csv_import.import_organizations(
+    # Parsing, tokenising and writing thousands of rows is blocking work: keep
+    # it off the event loop, which serves every other request of the platform.
+    return await run_in_threadpool(
+        csv_import.import_organizations,
         session=session,
         body=body,
         content_type=request.headers.get("content-type", ""),
@@ -259,8 +264,8 @@ def list_resources(
 def _resource_page(
     session: SessionDep, filters: ResourceFilters, request: Request, response: Response
 ) -> Page[ResourcePublic]:
-    rows = repository.list_resources(session, filters, after_id(filters.cursor))
-    page, next_cursor = id_page(request, response, rows, filters.limit)
+    rows = repository.list_resources(session, filters, after_id(filters.cursor, RESOURCE_LISTING))
+    page, next_cursor = id_page(request, response, rows, filters.limit, RESOURCE_LISTING)
     return Page(items=service.resources_public(session, page), next_cursor=next_cursor)
 
 

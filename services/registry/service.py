@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common import outbox
-from services.common.db import lock_row
+from services.common.db import lock_live
 from services.common.etags import check_if_match
 from services.common.ids import new_id
 from services.common.jptext import index_text
@@ -182,7 +182,7 @@ def update_organization(
     *, session: Session, org: Organization, data: OrganizationUpdate, if_match: str | None
 ) -> Organization:
     """Apply a partial update, checking the version and the merged state."""
-    lock_row(session, org)
+    lock_live(session, org, "Organisation")
     check_if_match(if_match, org.version)
     patch = data.model_dump(mode="json", exclude_unset=True)
     current = organization_public(org).model_dump(mode="json", include=_ORG_WRITABLE)
@@ -203,7 +203,7 @@ def replace_contacts(
     *, session: Session, org: Organization, contacts: list[Contact], if_match: str | None
 ) -> Organization:
     """Replace an organisation's contacts (a new version; the event carries no contacts)."""
-    lock_row(session, org)
+    lock_live(session, org, "Organisation")
     check_if_match(if_match, org.version)
     org.contacts = [c.model_dump(mode="json") for c in contacts]
     bump(org)
@@ -214,7 +214,7 @@ def replace_contacts(
 
 def delete_organization(*, session: Session, org: Organization, if_match: str | None) -> None:
     """Soft-delete an organisation and its resources, leaving tombstones in the feed."""
-    lock_row(session, org)
+    lock_live(session, org, "Organisation")
     check_if_match(if_match, org.version)
     now = utcnow()
     for resource in repository.live_resources_of(session, org.id):
@@ -260,9 +260,7 @@ def create_resource(
     *, session: Session, owner: Organization, data: ResourceForOrganizationCreate
 ) -> Resource:
     """Add a resource to a live organisation."""
-    lock_row(session, owner)  # a concurrent delete of the owner waits, or we see it
-    if owner.deleted_at is not None:
-        raise Gone(f"Organisation {owner.id} was deleted.")
+    lock_live(session, owner, "Organisation")  # a concurrent delete waits, or we see it
     now = utcnow()
     resource = Resource(
         id=new_id(),
@@ -282,7 +280,7 @@ def update_resource(
     *, session: Session, resource: Resource, data: ResourceUpdate, if_match: str | None
 ) -> Resource:
     """Apply a partial update to a resource."""
-    lock_row(session, resource)
+    lock_live(session, resource, "Resource")
     check_if_match(if_match, resource.version)
     owner = live_organization(session, resource.organization_id)
     patch = data.model_dump(mode="json", exclude_unset=True)
@@ -300,7 +298,7 @@ def update_resource(
 
 def delete_resource(*, session: Session, resource: Resource, if_match: str | None) -> None:
     """Soft-delete a resource, leaving a tombstone in the feed."""
-    lock_row(session, resource)
+    lock_live(session, resource, "Resource")
     check_if_match(if_match, resource.version)
     owner = repository.get_organization(session, resource.organization_id)
     assert owner is not None

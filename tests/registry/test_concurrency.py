@@ -72,3 +72,32 @@ def test_concurrent_updates_with_the_same_etag_let_one_win(api, services, make_o
     assert statuses.count(200) == 1, statuses
     assert set(statuses) == {200, 412}
     assert api.get(url).json()["version"] == 2
+
+
+def test_delete_racing_updates_never_deadlocks_or_revives_a_tombstone(
+    api, services, make_org, make_resource
+):
+    org = make_org()
+    resources = [make_resource(org["id"], title=f"資源{i}") for i in range(4)]
+    star = {**AUTH, "If-Match": "*"}
+
+    async def race():
+        transport = httpx.ASGITransport(app=create_app(services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://kyodo.test") as client:
+            calls = [client.delete(f"/v1/organizations/{org['id']}", headers=star)]
+            calls += [
+                client.patch(f"/v1/resources/{r['id']}", json={"status": "paused"}, headers=star)
+                for r in resources
+            ]
+            calls.append(
+                client.patch(f"/v1/organizations/{org['id']}", json={"name": "改"}, headers=star)
+            )
+            return await asyncio.gather(*calls)
+
+    answers = asyncio.run(race())
+    assert all(r.status_code in {200, 204, 410} for r in answers), [r.text for r in answers]
+    changes = api.get("/v1/registry/changes", params={"limit": 200}).json()["items"]
+    for entity_id in [org["id"], *(r["id"] for r in resources)]:
+        actions = [c["action"] for c in changes if c["id"] == entity_id]
+        assert actions[-1] == "deleted", (entity_id, actions)
+        assert actions.count("deleted") == 1

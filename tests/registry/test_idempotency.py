@@ -58,8 +58,9 @@ def test_in_flight_duplicate_is_409(api, registry_engine):
     # A first request that is still running has reserved its key (as the
     # middleware does before it calls the service).
     body = json.dumps(organization_body()).encode()
+    canonical = json.dumps(organization_body(), sort_keys=True, separators=(",", ":")).encode()
     digest = hashlib.sha256()
-    for part in (b"POST", b"/v1/organizations", b"", body):
+    for part in (b"POST", b"/v1/organizations", b"", canonical):
         digest.update(part)
     with Session(registry_engine) as session:
         session.add(
@@ -84,3 +85,14 @@ def test_invalid_idempotency_key_is_400(api):
     response = api.post("/v1/organizations", json=organization_body(), headers=headers)
     assert response.status_code == 400
     assert _count(api) == 0
+
+
+def test_a_retry_with_other_key_order_and_spacing_is_a_replay(api):
+    headers = {**AUTH, "Idempotency-Key": "order-126", "Content-Type": "application/json"}
+    body = organization_body()
+    first = api.post("/v1/organizations", content=json.dumps(body).encode(), headers=headers)
+    reordered = json.dumps(dict(reversed(list(body.items()))), indent=2).encode()
+    second = api.post("/v1/organizations", content=reordered, headers=headers)
+    assert second.status_code == 201
+    assert second.headers["idempotent-replayed"] == "true"
+    assert second.json()["id"] == first.json()["id"]
