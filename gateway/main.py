@@ -138,18 +138,27 @@ def embedded_services(
     """Every service, configured for the embedded platform.
 
     ``database_urls`` (service -> URL) overrides each service's own setting.
+    Services that follow another's feed reach it in-process.
     """
+    from services.events.config import EventsSettings
+    from services.events.main import create_app as create_events
     from services.registry.config import RegistrySettings
     from services.registry.main import create_app as create_registry
 
     settings = settings or get_settings()
     urls = database_urls or {}
-    registry = (
+    registry = create_registry(
+        settings,
         RegistrySettings(database_url=urls["registry"])
         if "registry" in urls
-        else RegistrySettings()
+        else RegistrySettings(),
     )
-    return {"registry": create_registry(settings, registry)}
+    events = create_events(
+        settings,
+        EventsSettings(database_url=urls["events"]) if "events" in urls else EventsSettings(),
+        registry_transport=httpx.ASGITransport(app=registry),
+    )
+    return {"registry": registry, "events": events}
 
 
 def create_embedded_app(settings: KyodoSettings | None = None) -> ASGIApp:

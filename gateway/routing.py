@@ -10,6 +10,14 @@ ROUTES: dict[str, str] = {
     "/v1/organizations": "registry",
     "/v1/resources": "registry",
     "/v1/registry": "registry",
+    "/v1/events": "events",
+    "/v1/events.ics": "events",
+    "/v1/events.csv": "events",
+    "/v1/opportunities": "events",
+    "/v1/shifts": "events",
+    "/v1/signups": "events",
+    "/v1/volunteer-hours": "events",
+    "/v1/points-rules": "events",
 }
 _BY_LENGTH = sorted(ROUTES, key=len, reverse=True)
 

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-__all__ = ["run_migrations"]
+__all__ = ["owned_by", "render_item", "run_migrations"]
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
@@ -19,11 +19,25 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+def owned_by(tables: set[str]) -> Any:
+    """An alembic ``include_object`` hook: only these tables (and their indexes) count.
+
+    Every service's models share SQLModel's metadata; each database holds its own.
+    """
+
+    def include_object(
+        obj: Any, name: str | None, type_: str, _reflected: Any, _other: Any
+    ) -> bool:
+        if type_ == "table":
+            return name in tables
+        table = getattr(obj, "table", None)
+        return table is None or table.name in tables
+
+    return include_object
+
+
 def run_migrations(context: Any, tables: set[str]) -> None:
     """Run online migrations for the tables a service owns."""
-
-    def include_name(name: str | None, type_: str, _parents: Any) -> bool:
-        return type_ != "table" or name in tables
 
     config = context.config
     engine = config.attributes.get("engine") or sa.create_engine(
@@ -33,7 +47,7 @@ def run_migrations(context: Any, tables: set[str]) -> None:
         context.configure(
             connection=connection,
             target_metadata=SQLModel.metadata,
-            include_name=include_name,
+            include_object=owned_by(tables),
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             render_item=render_item,

@@ -30,7 +30,20 @@ AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
 PG_ADMIN_URL = os.environ.get(
     "KYODO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-SERVICE_TABLES = {"registry": ["resource", "organization", "outbox", "idempotency_key"]}
+SERVICE_TABLES = {
+    "registry": ["resource", "organization", "outbox", "idempotency_key"],
+    "events": [
+        "signup",
+        "shift",
+        "opportunity",
+        "event",
+        "organization_ref",
+        "feed_position",
+        "points_rule",
+        "outbox",
+        "idempotency_key",
+    ],
+}
 
 
 def _postgres_available() -> bool:

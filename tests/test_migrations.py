@@ -7,18 +7,15 @@ from alembic.runtime.migration import MigrationContext
 from conftest import SERVICE_TABLES
 from sqlmodel import SQLModel
 
+from migrations.envtools import owned_by
+
 
 def test_migrated_schema_matches_the_models(services):
     for name, app in services.items():
         with app.state.engine.connect() as connection:
             context = MigrationContext.configure(
                 connection,
-                opts={
-                    "compare_type": True,
-                    "include_name": lambda n, t, _p, tables=set(SERVICE_TABLES[name]): (
-                        t != "table" or n in tables
-                    ),
-                },
+                opts={"compare_type": True, "include_object": owned_by(set(SERVICE_TABLES[name]))},
             )
             differences = compare_metadata(context, SQLModel.metadata)
         assert differences == [], f"{name}: models and migrations differ: {differences}"

@@ -1,0 +1,1 @@
+"""The event and volunteer calendar: events, opportunities, shifts, sign-ups, volunteer hours."""

@@ -1,0 +1,99 @@
+"""Annotated dependencies of the events endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Header, Path, Request
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from services.common.auth import Client, current_client
+from services.common.db import SessionDep
+from services.common.ids import ID_PATTERN
+from services.common.problems import ProblemError
+from services.events import service, volunteering
+from services.events.models import Event, Opportunity, Shift, Signup
+from services.events.readmodel import known_organizations, sync_organizations
+
+__all__ = [
+    "LiveEvent",
+    "LiveOpportunity",
+    "LiveShift",
+    "SignupAccess",
+    "ensure_organizations",
+]
+
+
+def _id(description: str) -> object:
+    return Path(pattern=ID_PATTERN, description=description)
+
+
+EventId = Annotated[str, _id("The event's id (UUID).")]
+OpportunityId = Annotated[str, _id("The opportunity's id (UUID).")]
+ShiftId = Annotated[str, _id("The shift's id (UUID).")]
+SignupId = Annotated[str, _id("The sign-up's id (UUID).")]
+
+
+def live_event(session: SessionDep, event_id: EventId) -> Event:
+    return service.live_event(session, event_id)
+
+
+def live_opportunity(session: SessionDep, opportunity_id: OpportunityId) -> Opportunity:
+    return volunteering.live_opportunity(session, opportunity_id)
+
+
+def live_shift(session: SessionDep, shift_id: ShiftId) -> Shift:
+    return volunteering.live_shift(session, shift_id)
+
+
+LiveEvent = Annotated[Event, Depends(live_event)]
+LiveOpportunity = Annotated[Opportunity, Depends(live_opportunity)]
+LiveShift = Annotated[Shift, Depends(live_shift)]
+
+
+class SignupForbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+def signup_access(
+    session: SessionDep,
+    signup_id: SignupId,
+    client: Annotated[Client, Depends(current_client)],
+    token: Annotated[
+        str | None,
+        Header(alias="X-Signup-Token", max_length=100, description="The person's token."),
+    ] = None,
+) -> Signup:
+    """A sign-up, for the organiser (an API key) or the person (their token) only."""
+    signup = volunteering.live_signup(session, signup_id)
+    if client.is_admin:
+        return signup
+    if token and volunteering.token_digest(token) == signup.token_hash:
+        return signup
+    # Personal data: without the right credentials the sign-up does not exist for you.
+    raise SignupForbidden("Only the organiser or the person who signed up may see this.")
+
+
+SignupAccess = Annotated[Signup, Depends(signup_access)]
+
+
+async def ensure_organizations(request: Request, ids: Iterable[str]) -> None:
+    """Catch up with the registry's feed when a request names an organisation we lack."""
+    engine = request.app.state.engine
+    wanted = set(ids)
+
+    def missing() -> bool:
+        with Session(engine) as session:
+            return not wanted <= set(known_organizations(session, wanted))
+
+    make_client = getattr(request.app.state, "registry_client", None)
+    if make_client is None or not await run_in_threadpool(missing):
+        return
+    try:
+        async with make_client() as client:
+            await sync_organizations(engine, client)
+    except httpx.HTTPError:
+        return  # the registry is unreachable: judge with what we know

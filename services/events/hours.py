@@ -1,0 +1,64 @@
+"""ボランティア時間の見える化: volunteer hours and points, per organisation and per person."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from services.common.timefmt import utcnow
+from services.common.versioned import bump
+from services.events import repository
+from services.events.models import Opportunity, PointsRule, Signup
+from services.events.volunteering_schemas import HoursTotals, PointsRuleBody
+
+__all__ = ["organization_totals", "person_totals", "points_for", "set_points_rule"]
+
+
+def points_for(hours: float, rule: PointsRule | None) -> float:
+    """Points earned for one attended sign-up under a municipality's rule."""
+    if rule is None or hours < rule.minimum_hours:
+        return 0.0
+    points = hours * rule.points_per_hour
+    if rule.max_points_per_signup is not None:
+        points = min(points, rule.max_points_per_signup)
+    return math.floor(points * 100) / 100
+
+
+def _totals(session: Session, rows: Sequence[tuple[Signup, Opportunity]]) -> HoursTotals:
+    rules = repository.points_rules(session, [o.municipality_code for _, o in rows])
+    hours = sum(s.hours or 0 for s, _ in rows)
+    points = sum(points_for(s.hours or 0, rules.get(o.municipality_code)) for s, o in rows)
+    return HoursTotals(
+        hours=round(hours, 2),
+        signups=len(rows),
+        volunteers=len({s.person_key for s, _ in rows}),
+        points=round(points, 2),
+    )
+
+
+def organization_totals(session: Session, organization_id: str) -> HoursTotals:
+    """Hours given to an organisation's opportunities (public figures, no personal data)."""
+    return _totals(session, repository.attended_rows(session, organization_id=organization_id))
+
+
+def person_totals(session: Session, person_key: str) -> HoursTotals:
+    """A person's hours and points across every organisation."""
+    return _totals(session, repository.attended_rows(session, person_key=person_key))
+
+
+def set_points_rule(session: Session, municipality_code: str, body: PointsRuleBody) -> PointsRule:
+    """Create or replace a municipality's points rule."""
+    rule = session.get(PointsRule, municipality_code)
+    if rule is None:
+        rule = PointsRule(
+            municipality_code=municipality_code, updated_at=utcnow(), **body.model_dump()
+        )
+        session.add(rule)
+    else:
+        for name, value in body.model_dump().items():
+            setattr(rule, name, value)
+        bump(rule)
+    session.commit()
+    return rule

@@ -1,0 +1,87 @@
+"""The events service application."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from functools import partial
+from typing import Any
+
+import anyio
+import httpx
+import structlog
+from fastapi import FastAPI
+
+from services.common.app import create_service_app
+from services.common.settings import KyodoSettings, get_settings, service_database_url
+from services.events.config import EventsSettings
+from services.events.readmodel import sync_organizations
+from services.events.router import router
+from services.events.volunteering_router import router as volunteering_router
+
+__all__ = ["SERVICE", "create_app"]
+
+SERVICE = "events"
+log = structlog.get_logger(__name__)
+
+DESCRIPTION = """\
+The event and volunteer calendar of Kyodo (協働): events (one-off or recurring,
+in person or online) with iCalendar, JSON-LD and open-data CSV feeds, and
+volunteer opportunities with shifts, sign-ups, waitlists and recorded hours
+(ボランティア時間の見える化). Organisers and opportunity owners are organisations
+of the registry, followed through its change feed.
+"""
+
+TAGS = [
+    {"name": "events", "description": "イベント: the calendar and its feeds."},
+    {"name": "volunteering", "description": "ボランティア: opportunities, shifts and sign-ups."},
+    {"name": "volunteer-hours", "description": "Hours and points per organisation and person."},
+]
+
+
+def create_app(
+    settings: KyodoSettings | None = None,
+    events: EventsSettings | None = None,
+    registry_transport: Any = None,
+) -> FastAPI:
+    """Build the events app; ``registry_transport`` reaches the registry in-process."""
+    settings = settings or get_settings()
+    events = events or EventsSettings()
+    app = create_service_app(
+        service=SERVICE,
+        title="Kyodo events",
+        description=DESCRIPTION,
+        settings=settings,
+        database_url=service_database_url(settings, SERVICE, events.database_url),
+        routers=[router, volunteering_router],
+        tags=TAGS,
+    )
+    base_url = "http://registry" if registry_transport is not None else events.registry_url
+    app.state.registry_client = partial(
+        httpx.AsyncClient, base_url=base_url, transport=registry_transport, timeout=10
+    )
+    app.state.sync_interval = events.sync_interval_seconds
+    app.router.lifespan_context = _with_feed_follower(app.router.lifespan_context)
+    return app
+
+
+def _with_feed_follower(inner: Any) -> Any:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with inner(app), anyio.create_task_group() as tasks:
+            tasks.start_soon(_follow_registry, app)
+            yield
+            tasks.cancel_scope.cancel()
+
+    return lifespan
+
+
+async def _follow_registry(app: FastAPI) -> None:
+    """Keep the organisation read model current: poll the registry's change feed."""
+    async with app.state.registry_client() as client:
+        while True:
+            try:
+                await sync_organizations(app.state.engine, client)
+            except Exception as exc:  # the registry may be down or not migrated yet: retry
+                log.warning("registry_feed_unavailable", error=type(exc).__name__)
+            await anyio.sleep(app.state.sync_interval)

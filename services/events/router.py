@@ -1,0 +1,227 @@
+"""Event endpoints: the calendar, its occurrences and its feeds (iCalendar, CSV, JSON-LD)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from services.common.auth import WriterClient
+from services.common.db import SessionDep
+from services.common.etags import IfMatchHeader, set_etag, tagged_or_not_modified
+from services.common.openapi import problem_responses
+from services.common.pagination import (
+    InvalidCursor,
+    Page,
+    after_id,
+    decode_cursor,
+    encode_cursor,
+    set_link_header,
+)
+from services.events import calendar, ical, jsonld, opendata, service
+from services.events.deps import LiveEvent, ensure_organizations
+from services.events.filters import EventFilters, OccurrenceWindow
+from services.events.schemas import EventCreate, EventPublic, EventUpdate, Occurrence
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1")
+EVENTS: list[str | Enum] = ["events"]
+LISTING = "events"
+FEED_CAP = 5000
+_WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
+
+
+@router.post("/events", tags=EVENTS, status_code=201, response_model=EventPublic)
+async def create_event(
+    client: WriterClient,
+    data: EventCreate,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> EventPublic:
+    """Put an event on the calendar (one-off or recurring). Accepts an `Idempotency-Key`."""
+    await ensure_organizations(request, data.organizer_ids)
+    event = await run_in_threadpool(service.create_event, session=session, data=data)
+    response.headers["Location"] = f"/v1/events/{event.id}"
+    set_etag(response, event.version)
+    return (await run_in_threadpool(service.events_public, session, [event]))[0]
+
+
+@router.get("/events", tags=EVENTS, response_model=Page[EventPublic])
+def list_events(
+    filters: Annotated[EventFilters, Query()],
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> Page[EventPublic]:
+    """List events; with `date_from`/`date_to`, those with an occurrence in that range."""
+    start = after_id(filters.cursor, LISTING)
+    found = [e for e, _ in calendar.matching_events(session, filters, start, filters.limit + 1)]
+    page = found[: filters.limit]
+    next_cursor = (
+        encode_cursor({"id": page[-1].id, "of": LISTING}) if len(found) > filters.limit else None
+    )
+    set_link_header(request, response, next_cursor)
+    return Page(items=service.events_public(session, page), next_cursor=next_cursor)
+
+
+@router.get("/events/occurrences", tags=EVENTS, response_model=Page[Occurrence])
+def list_occurrences(
+    filters: Annotated[OccurrenceWindow, Query()],
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> Page[Occurrence]:
+    """Every occurrence in [date_from, date_to), recurring events expanded, by start time."""
+    occurrences = sorted(
+        (
+            _occurrence(event, occurrence)
+            for event, hits in calendar.matching_events(session, filters, None, FEED_CAP)
+            for occurrence in hits
+        ),
+        key=lambda o: (o.starts_at, o.event_id),
+    )
+    if filters.cursor:
+        position = decode_cursor(filters.cursor, {"t": str, "id": str})
+        try:
+            after = (datetime.fromisoformat(position["t"]), position["id"])
+        except ValueError:
+            raise InvalidCursor("The cursor is not one this API issued.") from None
+        occurrences = [o for o in occurrences if (o.starts_at, o.event_id) > after]
+    page = occurrences[: filters.limit]
+    next_cursor = None
+    if len(occurrences) > filters.limit:
+        last = page[-1]
+        next_cursor = encode_cursor({"t": last.starts_at.isoformat(), "id": last.event_id})
+    set_link_header(request, response, next_cursor)
+    return Page(items=page, next_cursor=next_cursor)
+
+
+def _occurrence(event: Any, occurrence: Any) -> Occurrence:
+    places = None if event.capacity is None else max(event.capacity - event.places_taken, 0)
+    return Occurrence(
+        event_id=event.id,
+        title=event.title,
+        kind=event.kind,
+        starts_at=occurrence.starts_at,
+        ends_at=occurrence.ends_at,
+        all_day=event.all_day,
+        cancelled=occurrence.cancelled or event.status == "cancelled",
+        municipality_code=event.municipality_code,
+        venue_name=(event.venue or {}).get("name"),
+        online=event.online_url is not None,
+        fee_jpy=event.fee_jpy,
+        places_left=places,
+        status=event.status,
+    )
+
+
+def _feed(session: SessionDep, filters: EventFilters) -> list[dict[str, Any]]:
+    events = [e for e, _ in calendar.matching_events(session, filters, None, FEED_CAP)]
+    return [p.model_dump(mode="json") for p in service.events_public(session, events)]
+
+
+_CALENDAR = {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/events.ics", tags=EVENTS, response_class=Response, responses=_CALENDAR)
+def events_calendar(
+    filters: Annotated[EventFilters, Query()], session: SessionDep, request: Request
+) -> Response:
+    """The listing as an iCalendar feed (RRULEs kept), for calendar apps and portals."""
+    body = ical.calendar_bytes(_feed(session, filters), name="Kyodo イベント", url=str(request.url))
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+@router.get(
+    "/events.csv",
+    tags=EVENTS,
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def events_csv(filters: Annotated[EventFilters, Query()], session: SessionDep) -> StreamingResponse:
+    """The listing in the columns of the municipal standard open-data set (UTF-8 with BOM)."""
+    rows: Iterator[bytes] = opendata.events_csv(_feed(session, filters))
+    return StreamingResponse(
+        rows,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="events.csv"'},
+    )
+
+
+@router.get(
+    "/events/{event_id}",
+    tags=EVENTS,
+    response_model=EventPublic,
+    responses={**problem_responses(404, 410), 304: {"description": "Not modified."}},
+)
+def get_event(
+    event: LiveEvent, session: SessionDep, request: Request, response: Response
+) -> EventPublic | Response:
+    """Read one event. Carries an `ETag`; `If-None-Match` answers 304."""
+    cached = tagged_or_not_modified(request, response, event.version)
+    return cached or service.events_public(session, [event])[0]
+
+
+@router.get(
+    "/events/{event_id}/jsonld",
+    tags=EVENTS,
+    responses={
+        200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}},
+        **problem_responses(404, 410),
+    },
+)
+def get_event_jsonld(event: LiveEvent, session: SessionDep, request: Request) -> JSONResponse:
+    """The event as schema.org `Event` JSON-LD, for search engines and portals."""
+    public = service.events_public(session, [event])[0].model_dump(mode="json")
+    url = str(request.url).removesuffix("/jsonld")
+    return JSONResponse(jsonld.event_jsonld(public, url=url), media_type="application/ld+json")
+
+
+@router.get(
+    "/events/{event_id}/calendar.ics",
+    tags=EVENTS,
+    response_class=Response,
+    responses={**_CALENDAR, **problem_responses(404, 410)},
+)
+def get_event_calendar(event: LiveEvent, session: SessionDep) -> Response:
+    """One event as iCalendar (add it to a calendar app)."""
+    public = service.events_public(session, [event])[0].model_dump(mode="json")
+    body = ical.calendar_bytes([public], name=public["title"])
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+@router.patch("/events/{event_id}", tags=EVENTS, response_model=EventPublic, responses=_WRITE_ONE)
+async def update_event(
+    client: WriterClient,
+    event: LiveEvent,
+    data: EventUpdate,  # type: ignore[valid-type]
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> EventPublic:
+    """Update some fields of an event (bumps its iCalendar SEQUENCE). Requires `If-Match`."""
+    organizers = getattr(data, "organizer_ids", None)
+    if organizers:
+        await ensure_organizations(request, organizers)
+    event = await run_in_threadpool(
+        service.update_event, session=session, event=event, data=data, if_match=if_match
+    )
+    set_etag(response, event.version)
+    return (await run_in_threadpool(service.events_public, session, [event]))[0]
+
+
+@router.delete("/events/{event_id}", tags=EVENTS, status_code=204, responses=_WRITE_ONE)
+def delete_event(
+    client: WriterClient, event: LiveEvent, session: SessionDep, if_match: IfMatchHeader = None
+) -> Response:
+    """Delete an event (to cancel it and keep it visible, set `status` to `cancelled`)."""
+    service.delete_event(session=session, event=event, if_match=if_match)
+    return Response(status_code=204)
