@@ -11,6 +11,7 @@ import os
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from gateway.main import create_app, embedded_services  # noqa: E402
 from migrations.runner import upgrade  # noqa: E402
 from services.common.settings import KyodoSettings  # noqa: E402
+from services.common.timefmt import JST  # noqa: E402
 
 ADMIN_KEY = "kyodo-test-admin-key"
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
@@ -179,6 +181,76 @@ def make_resource(api: TestClient) -> Callable[..., dict[str, Any]]:
             f"/v1/organizations/{organization_id}/resources",
             json=resource_body(**overrides),
             headers=AUTH,
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return make
+
+
+# --- events ---------------------------------------------------------------------
+
+
+def jst(days: float = 0, hour: int = 10, minute: int = 0) -> str:
+    """A time ``days`` from today at ``hour`` (Japan time), RFC 3339."""
+    base = datetime.now(JST).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return (base + timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def organizer(make_org) -> dict[str, Any]:
+    return make_org(name="桜ヶ丘こども食堂の会", kind="volunteer_group")
+
+
+@pytest.fixture
+def make_event(api, organizer) -> Callable[..., dict[str, Any]]:
+    def make(**overrides: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "title": "こども食堂ボランティア説明会",
+            "description": "子ども食堂の運営に関心のある方へ。",
+            "kind": "seminar",
+            "organizer_ids": [organizer["id"]],
+            "starts_at": jst(10, 10),
+            "ends_at": jst(10, 12),
+            "venue": {"name": "桜ヶ丘市民活動センター", "municipality_code": "102997"},
+            "municipality_code": "102997",
+            "fields": ["child_development"],
+            "fee_jpy": 0,
+            "status": "published",
+        }
+        body.update(overrides)
+        response = api.post("/v1/events", json=body, headers=AUTH)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return make
+
+
+@pytest.fixture
+def make_opportunity(api, organizer) -> Callable[..., dict[str, Any]]:
+    def make(**overrides: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "organization_id": organizer["id"],
+            "title": "こども食堂の調理補助",
+            "municipality_code": "102997",
+            "fields": ["child_development"],
+        }
+        body.update(overrides)
+        response = api.post("/v1/opportunities", json=body, headers=AUTH)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return make
+
+
+@pytest.fixture
+def make_shift(api, make_opportunity) -> Callable[..., dict[str, Any]]:
+    def make(opportunity: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
+        opportunity = opportunity or make_opportunity()
+        body: dict[str, Any] = {"starts_at": jst(7, 9), "ends_at": jst(7, 13), "capacity": 2}
+        body.update(overrides)
+        response = api.post(
+            f"/v1/opportunities/{opportunity['id']}/shifts", json=body, headers=AUTH
         )
         assert response.status_code == 201, response.text
         return dict(response.json())

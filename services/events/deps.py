@@ -7,8 +7,6 @@ from typing import Annotated
 
 import httpx
 from fastapi import Depends, Header, Path, Request
-from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from services.common.auth import Client, current_client
 from services.common.db import SessionDep
@@ -16,7 +14,7 @@ from services.common.ids import ID_PATTERN
 from services.common.problems import ProblemError
 from services.events import service, volunteering
 from services.events.models import Event, Opportunity, Shift, Signup
-from services.events.readmodel import known_organizations, sync_organizations
+from services.events.readmodel import sync_organizations
 
 __all__ = [
     "LiveEvent",
@@ -81,19 +79,17 @@ SignupAccess = Annotated[Signup, Depends(signup_access)]
 
 
 async def ensure_organizations(request: Request, ids: Iterable[str]) -> None:
-    """Catch up with the registry's feed when a request names an organisation we lack."""
-    engine = request.app.state.engine
-    wanted = set(ids)
+    """Catch up with the registry's feed before a write names organisations.
 
-    def missing() -> bool:
-        with Session(engine) as session:
-            return not wanted <= set(known_organizations(session, wanted))
-
+    The background follower keeps the read model close, but a client that has
+    just created (or deleted) an organisation must see that at once: reading
+    the feed from our position is one small request when nothing changed.
+    """
     make_client = getattr(request.app.state, "registry_client", None)
-    if make_client is None or not await run_in_threadpool(missing):
+    if make_client is None or not list(ids):
         return
     try:
         async with make_client() as client:
-            await sync_organizations(engine, client)
+            await sync_organizations(request.app.state.engine, client)
     except httpx.HTTPError:
         return  # the registry is unreachable: judge with what we know
