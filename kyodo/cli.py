@@ -89,11 +89,16 @@ def demo_load(
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        report = load_demo(client, admin_key=admin_key, count=count, progress=advance)
+        def describe(text: str) -> None:
+            progress.update(task, description=text)
+
+        report = load_demo(
+            client, admin_key=admin_key, count=count, progress=advance, phase=describe
+        )
     console.print(
         f"[green]✓[/] demo city 桜ヶ丘市: {report.organizations_created} organisations and "
         f"{report.resources_created} resources created, {report.organizations_skipped} "
-        f"organisations already there"
+        f"organisations already there; {report.season_created} calendar items created"
     )
 
 

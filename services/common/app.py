@@ -18,6 +18,7 @@ from services.common.openapi import install_openapi, operation_id
 from services.common.problems import install_problem_handlers
 from services.common.requestid import RequestIdMiddleware
 from services.common.settings import KyodoSettings
+from services.common.writeorder import SerializedWritesMiddleware
 
 __all__ = ["create_service_app"]
 
@@ -68,6 +69,7 @@ def create_service_app(
         return settings.max_import_bytes if path.endswith("/import") else settings.max_body_bytes
 
     # Added innermost first: request ids wrap everything, so logs and problems carry them.
+    app.add_middleware(SerializedWritesMiddleware)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(AccessLogMiddleware, service=service)

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.common.problems import Gone
+from services.common.sqlite import WRITE_OPTION, create_sqlite_engine
 
 __all__ = [
     "JSONList",
@@ -34,22 +35,10 @@ __all__ = [
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine tuned for the backend: WAL and foreign keys on SQLite, pre-ping on PostgreSQL."""
+    """An engine tuned for the backend (see :mod:`services.common.sqlite`); on PostgreSQL,
+    pre-ping and the write lock below."""
     if url.startswith("sqlite"):
-        in_memory = url in {"sqlite://", "sqlite:///:memory:"}
-        # A file database gets a pool as large as the request threadpool, so
-        # concurrent reads do not queue for a connection.
-        pool = {} if in_memory else {"pool_size": 20, "max_overflow": 20}
-        engine = sa.create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            hide_parameters=True,  # statement parameters may hold personal data
-            **pool,
-            **kwargs,
-        )
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        sa.event.listen(engine, "begin", _sqlite_begin_immediate)
-        return engine
+        return create_sqlite_engine(url, **kwargs)
     engine = sa.create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True, **kwargs
     )
@@ -65,33 +54,8 @@ _WRITE_LOCK_KEY = 0x6B796F646F  # "kyodo"
 
 
 def _postgres_begin_write(connection: sa.Connection) -> None:
-    if connection.get_execution_options().get(_WRITE_OPTION):
+    if connection.get_execution_options().get(WRITE_OPTION):
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK_KEY})
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Autocommit at the driver level so SQLAlchemy's "begin" hook decides how
-    # transactions start (see _sqlite_begin_immediate).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def _sqlite_begin_immediate(connection: sa.Connection) -> None:
-    # A write transaction takes the write lock when it starts, so a
-    # read-then-write never fails half-way with "database is locked" (WAL
-    # cannot upgrade a stale read snapshot). Reads stay concurrent.
-    if connection.get_execution_options().get(_WRITE_OPTION):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        connection.exec_driver_sql("BEGIN")
-
-
-_WRITE_OPTION = "kyodo_write"
 
 
 def writer(engine: Engine) -> Engine:
@@ -101,7 +65,7 @@ def writer(engine: Engine) -> Engine:
     """
     found = _WRITERS.get(engine)
     if found is None:
-        found = _WRITERS[engine] = engine.execution_options(**{_WRITE_OPTION: True})
+        found = _WRITERS[engine] = engine.execution_options(**{WRITE_OPTION: True})
     return found
 
 

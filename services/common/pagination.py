@@ -21,6 +21,7 @@ from services.common.ids import ID_PATTERN
 from services.common.problems import ProblemError
 
 __all__ = [
+    "MAX_FILTER_VALUES",
     "PAGE_SIZE_MAX",
     "InvalidCursor",
     "ListQuery",
@@ -94,6 +95,9 @@ class Page(BaseModel, Generic[T]):
         None, description="Pass as `cursor` to get the next page; null on the last page."
     )
 
+
+MAX_FILTER_VALUES = 50
+"""How many values one repeated filter parameter may carry (any-of filters)."""
 
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 200

@@ -25,7 +25,14 @@ def to_api_time(value: datetime) -> str:
     return value.astimezone(JST).isoformat(timespec="seconds")
 
 
+_EARLIEST, _LATEST = 1900, 2200
+
+
 def _as_utc(value: datetime) -> datetime:
+    # Outside these years a time is a typo or an attack, and converting it
+    # could overflow (year 1 at +09:00 is before the earliest datetime).
+    if not _EARLIEST <= value.year <= _LATEST:
+        raise ValueError(f"the year must be between {_EARLIEST} and {_LATEST}")
     return value.astimezone(UTC)
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from services.common.timefmt import utcnow
 from services.events import repository
-from services.events.filters import EventFilters
+from services.events.filters import EventCriteria
 from services.events.models import Event
 from services.events.recurrence import Occurrence, expand
 from services.events.repository import EVENING_HOUR
@@ -44,7 +44,7 @@ def occurrences_of(
     )
 
 
-def _window(filters: EventFilters) -> tuple[datetime, datetime] | None:
+def _window(filters: EventCriteria) -> tuple[datetime, datetime] | None:
     if filters.date_from or filters.date_to:
         if filters.date_from and filters.date_to:
             return filters.date_from, filters.date_to
@@ -58,7 +58,7 @@ def _window(filters: EventFilters) -> tuple[datetime, datetime] | None:
     return None
 
 
-def _fits(occurrence: Occurrence, filters: EventFilters, zone: ZoneInfo) -> bool:
+def _fits(occurrence: Occurrence, filters: EventCriteria, zone: ZoneInfo) -> bool:
     local = occurrence.starts_at.astimezone(zone)
     if filters.weekend is not None and (local.weekday() >= 5) != filters.weekend:
         return False
@@ -66,7 +66,7 @@ def _fits(occurrence: Occurrence, filters: EventFilters, zone: ZoneInfo) -> bool
 
 
 def matching_events(
-    session: Session, filters: EventFilters, after_id: str | None, limit: int
+    session: Session, filters: EventCriteria, after_id: str | None, limit: int
 ) -> Iterator[tuple[Event, list[Occurrence]]]:
     """Events (in id order, after ``after_id``) that pass every filter, with the occurrences
     that made them pass (empty when no window applies); at most ``limit`` events."""

@@ -15,4 +15,5 @@ class EventsSettings(BaseSettings):
     registry_url: str = "http://127.0.0.1:8000"
     """Where the registry's change feed is read (the embedded platform uses it in-process)."""
     sync_interval_seconds: float = 2.0
-    """How often the organisation read model follows the registry's feed."""
+    """How often the organisation read model follows the registry's feed in the background
+    (0: only on demand, when a write names organisations)."""

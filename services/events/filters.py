@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.common.fieldtypes import Id
 from services.common.identifiers import MunicipalityCode
-from services.common.pagination import ListQuery
+from services.common.pagination import MAX_FILTER_VALUES, ListQuery
 from services.common.textfields import single_line
 from services.common.timefmt import Timestamp
 from services.common.vocabulary import ActivityField
 from services.events.schemas import EventKind, EventStatus
 
-__all__ = ["EventFilters", "OccurrenceWindow", "OpportunityFilters"]
+__all__ = ["EventCriteria", "EventFilters", "OccurrenceWindow", "OpportunityFilters"]
 
 MAX_WINDOW_DAYS = 400
 
 
-class EventFilters(ListQuery):
-    """Filters of the event listings, the iCalendar feed and the CSV export."""
+class EventCriteria(BaseModel):
+    """What selects events: shared by the listings, the iCalendar feed and the CSV export."""
+
+    model_config = ConfigDict(extra="forbid")
 
     q: single_line(200) | None = Field(  # type: ignore[valid-type]
         None, description="Text search, Japanese-aware (子供 finds 子ども and こども)."
@@ -29,12 +31,16 @@ class EventFilters(ListQuery):
         None, description="Only events with an occurrence overlapping [date_from, date_to)."
     )
     date_to: Timestamp | None = None
-    kind: list[EventKind] = Field(default_factory=list)
-    field: list[ActivityField] = Field(default_factory=list)  # type: ignore[valid-type]
-    organizer_id: list[Id] = Field(default_factory=list)
-    municipality_code: list[MunicipalityCode] = Field(default_factory=list)
+    kind: list[EventKind] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    field: list[ActivityField] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)  # type: ignore[valid-type]
+    organizer_id: list[Id] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    municipality_code: list[MunicipalityCode] = Field(
+        default_factory=list, max_length=MAX_FILTER_VALUES
+    )
     status: list[EventStatus] = Field(
-        default_factory=list, description="Default: published, cancelled and postponed."
+        default_factory=list,
+        max_length=MAX_FILTER_VALUES,
+        description="Default: published, cancelled and postponed.",
     )
     online: bool | None = Field(None, description="Has an online URL (true) or not (false).")
     in_person: bool | None = Field(None, description="Has a venue (true) or not (false).")
@@ -44,13 +50,17 @@ class EventFilters(ListQuery):
     has_places: bool | None = Field(None, description="Capacity not reached (or no limit).")
 
     @model_validator(mode="after")
-    def _window(self) -> EventFilters:
+    def _window(self) -> EventCriteria:
         if self.date_from and self.date_to:
             if self.date_to <= self.date_from:
                 raise ValueError("date_to must be after date_from")
             if (self.date_to - self.date_from).days > MAX_WINDOW_DAYS:
                 raise ValueError(f"the date range may span at most {MAX_WINDOW_DAYS} days")
         return self
+
+
+class EventFilters(ListQuery, EventCriteria):
+    """Filters and page of `GET /v1/events`."""
 
 
 class OccurrenceWindow(EventFilters):
@@ -64,12 +74,18 @@ class OpportunityFilters(ListQuery):
     """Filters of `GET /v1/opportunities`."""
 
     q: single_line(200) | None = None  # type: ignore[valid-type]
-    field: list[ActivityField] = Field(default_factory=list)  # type: ignore[valid-type]
-    municipality_code: list[MunicipalityCode] = Field(default_factory=list)
-    organization_id: list[Id] = Field(default_factory=list)
+    field: list[ActivityField] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)  # type: ignore[valid-type]
+    municipality_code: list[MunicipalityCode] = Field(
+        default_factory=list, max_length=MAX_FILTER_VALUES
+    )
+    organization_id: list[Id] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
     event_id: Id | None = None
-    commitment: list[Literal["one_off", "ongoing"]] = Field(default_factory=list)
-    status: list[Literal["open", "closed"]] = Field(default_factory=list)
+    commitment: list[Literal["one_off", "ongoing"]] = Field(
+        default_factory=list, max_length=MAX_FILTER_VALUES
+    )
+    status: list[Literal["open", "closed"]] = Field(
+        default_factory=list, max_length=MAX_FILTER_VALUES
+    )
     has_open_shifts: bool | None = Field(
         None, description="Has a future shift with places left (or not)."
     )

@@ -69,7 +69,8 @@ def _with_feed_follower(inner: Any) -> Any:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with inner(app), anyio.create_task_group() as tasks:
-            tasks.start_soon(_follow_registry, app)
+            if app.state.sync_interval > 0:
+                tasks.start_soon(_follow_registry, app)
             yield
             tasks.cancel_scope.cancel()
 

@@ -91,9 +91,13 @@ def _utc_until(value: str, zone: ZoneInfo) -> str:
             return datetime.strptime(value, "%Y%m%dT%H%M%SZ").strftime("%Y%m%dT%H%M%SZ")
         else:
             local = datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone)
-    except ValueError as exc:
-        raise ValueError(f"cannot parse UNTIL={value}: use YYYYMMDD or YYYYMMDDTHHMMSSZ") from exc
-    return local.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+        if not 1900 <= local.year <= 2200:
+            raise ValueError("out of range")
+        return local.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(
+            f"cannot use UNTIL={value}: write YYYYMMDD or YYYYMMDDTHHMMSSZ, years 1900-2200"
+        ) from exc
 
 
 def _build(parts: Mapping[str, str], local_start: datetime) -> du_rrule.rrule:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from services.common.db import json_list_contains
 from services.common.search import text_matches
-from services.events.filters import EventFilters, OpportunityFilters
+from services.events.filters import EventCriteria, OpportunityFilters
 from services.events.models import Event, Opportunity, PointsRule, Shift, Signup
 
 __all__ = [
@@ -32,7 +32,7 @@ def _any_of(session: Session, column: Any, values: Sequence[str]) -> sa.ColumnEl
 
 
 def candidate_events(
-    session: Session, filters: EventFilters, after_id: str | None, batch: int
+    session: Session, filters: EventCriteria, after_id: str | None, batch: int
 ) -> Sequence[Event]:
     """Live events matching the SQL-checkable filters, in id order.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from datetime import datetime
 from enum import Enum
@@ -23,9 +24,10 @@ from services.common.pagination import (
     encode_cursor,
     set_link_header,
 )
+from services.common.problems import ProblemError
 from services.events import calendar, ical, jsonld, opendata, service
-from services.events.deps import LiveEvent, ensure_organizations
-from services.events.filters import EventFilters, OccurrenceWindow
+from services.events.deps import EventId, LiveEvent, ensure_organizations
+from services.events.filters import EventCriteria, EventFilters, OccurrenceWindow
 from services.events.schemas import EventCreate, EventPublic, EventUpdate, Occurrence
 
 __all__ = ["router"]
@@ -71,7 +73,12 @@ def list_events(
     return Page(items=service.events_public(session, page), next_cursor=next_cursor)
 
 
-@router.get("/events/occurrences", tags=EVENTS, response_model=Page[Occurrence])
+@router.get(
+    "/events/occurrences",
+    tags=EVENTS,
+    response_model=Page[Occurrence],
+    responses=problem_responses(422),
+)
 def list_occurrences(
     filters: Annotated[OccurrenceWindow, Query()],
     session: SessionDep,
@@ -79,28 +86,50 @@ def list_occurrences(
     response: Response,
 ) -> Page[Occurrence]:
     """Every occurrence in [date_from, date_to), recurring events expanded, by start time."""
-    occurrences = sorted(
-        (
-            _occurrence(event, occurrence)
-            for event, hits in calendar.matching_events(session, filters, None, FEED_CAP)
-            for occurrence in hits
-        ),
-        key=lambda o: (o.starts_at, o.event_id),
+    after = _occurrence_position(filters.cursor)
+    window = filters
+    if after is not None and after[0] > filters.date_from:
+        # Anything that starts before the cursor is behind it: expand less.
+        window = filters.model_copy(update={"date_from": after[0]})
+    candidates = (
+        (occurrence.starts_at, event.id, event, occurrence)
+        for event, hits in _capped(session, window)
+        for occurrence in hits
+        if after is None or (occurrence.starts_at, event.id) > after
     )
-    if filters.cursor:
-        position = decode_cursor(filters.cursor, {"t": str, "id": str})
-        try:
-            after = (datetime.fromisoformat(position["t"]), position["id"])
-        except ValueError:
-            raise InvalidCursor("The cursor is not one this API issued.") from None
-        occurrences = [o for o in occurrences if (o.starts_at, o.event_id) > after]
-    page = occurrences[: filters.limit]
+    chosen = heapq.nsmallest(filters.limit + 1, candidates, key=lambda c: (c[0], c[1]))
+    page = [_occurrence(event, occurrence) for _, _, event, occurrence in chosen[: filters.limit]]
     next_cursor = None
-    if len(occurrences) > filters.limit:
+    if len(chosen) > filters.limit:
         last = page[-1]
         next_cursor = encode_cursor({"t": last.starts_at.isoformat(), "id": last.event_id})
     set_link_header(request, response, next_cursor)
     return Page(items=page, next_cursor=next_cursor)
+
+
+def _occurrence_position(cursor: str | None) -> tuple[datetime, str] | None:
+    if not cursor:
+        return None
+    position = decode_cursor(cursor, {"t": str, "id": str})
+    try:
+        moment = datetime.fromisoformat(position["t"])
+    except (ValueError, OverflowError):
+        raise InvalidCursor("The cursor is not one this API issued.") from None
+    if moment.tzinfo is None or not 1900 <= moment.year <= 2200:
+        raise InvalidCursor("The cursor is not one this API issued.")
+    return moment, position["id"]
+
+
+class TooManyEvents(ProblemError):
+    status, slug, title = 422, "too-many-events", "Too many events"
+
+
+def _capped(session: SessionDep, criteria: EventCriteria) -> list[tuple[Any, list[Any]]]:
+    """Matching events, refusing (422) rather than silently cutting at FEED_CAP."""
+    found = list(calendar.matching_events(session, criteria, None, FEED_CAP + 1))
+    if len(found) > FEED_CAP:
+        raise TooManyEvents(f"More than {FEED_CAP} events match: narrow the dates or the filters.")
+    return found
 
 
 def _occurrence(event: Any, occurrence: Any) -> Occurrence:
@@ -122,8 +151,8 @@ def _occurrence(event: Any, occurrence: Any) -> Occurrence:
     )
 
 
-def _feed(session: SessionDep, filters: EventFilters) -> list[dict[str, Any]]:
-    events = [e for e, _ in calendar.matching_events(session, filters, None, FEED_CAP)]
+def _feed(session: SessionDep, criteria: EventCriteria) -> list[dict[str, Any]]:
+    events = [e for e, _ in _capped(session, criteria)]
     return [p.model_dump(mode="json") for p in service.events_public(session, events)]
 
 
@@ -132,7 +161,7 @@ _CALENDAR = {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}
 
 @router.get("/events.ics", tags=EVENTS, response_class=Response, responses=_CALENDAR)
 def events_calendar(
-    filters: Annotated[EventFilters, Query()], session: SessionDep, request: Request
+    filters: Annotated[EventCriteria, Query()], session: SessionDep, request: Request
 ) -> Response:
     """The listing as an iCalendar feed (RRULEs kept), for calendar apps and portals."""
     body = ical.calendar_bytes(_feed(session, filters), name="Kyodo イベント", url=str(request.url))
@@ -145,7 +174,9 @@ def events_calendar(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-def events_csv(filters: Annotated[EventFilters, Query()], session: SessionDep) -> StreamingResponse:
+def events_csv(
+    filters: Annotated[EventCriteria, Query()], session: SessionDep
+) -> StreamingResponse:
     """The listing in the columns of the municipal standard open-data set (UTF-8 with BOM)."""
     rows: Iterator[bytes] = opendata.events_csv(_feed(session, filters))
     return StreamingResponse(
@@ -200,7 +231,7 @@ def get_event_calendar(event: LiveEvent, session: SessionDep) -> Response:
 @router.patch("/events/{event_id}", tags=EVENTS, response_model=EventPublic, responses=_WRITE_ONE)
 async def update_event(
     client: WriterClient,
-    event: LiveEvent,
+    event_id: EventId,
     data: EventUpdate,  # type: ignore[valid-type]
     session: SessionDep,
     request: Request,
@@ -210,12 +241,16 @@ async def update_event(
     """Update some fields of an event (bumps its iCalendar SEQUENCE). Requires `If-Match`."""
     organizers = getattr(data, "organizer_ids", None)
     if organizers:
+        # Before this request touches the database: the catch-up writes too.
         await ensure_organizations(request, organizers)
-    event = await run_in_threadpool(
-        service.update_event, session=session, event=event, data=data, if_match=if_match
-    )
-    set_etag(response, event.version)
-    return (await run_in_threadpool(service.events_public, session, [event]))[0]
+
+    def update() -> EventPublic:
+        event = service.live_event(session, event_id)
+        event = service.update_event(session=session, event=event, data=data, if_match=if_match)
+        set_etag(response, event.version)
+        return service.events_public(session, [event])[0]
+
+    return await run_in_threadpool(update)
 
 
 @router.delete("/events/{event_id}", tags=EVENTS, status_code=204, responses=_WRITE_ONE)

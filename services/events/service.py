@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,7 +20,7 @@ from services.common.timefmt import utcnow
 from services.common.versioned import bump, commit_or_conflict
 from services.events.models import Event
 from services.events.readmodel import known_organizations
-from services.events.recurrence import series_end, validate_rrule
+from services.events.recurrence import expand, series_end, validate_rrule
 from services.events.schemas import EventCreate, EventPublic
 
 __all__ = [
@@ -97,9 +98,36 @@ def _schedule(event: Event) -> None:
                 errors=[FieldError(field="body.recurrence.rrule", message=str(exc), code="rrule")],
             ) from None
         event.recurrence = {**(event.recurrence or {}), "rrule": rule}
+        _check_cancelled(event, rule)
     event.series_ends_at = series_end(
         starts_at=event.starts_at, ends_at=event.ends_at, rrule=rule, tz=event.timezone
     )
+
+
+def _check_cancelled(event: Event, rule: str) -> None:
+    """Each cancelled start must be an occurrence of the rule (a typo cancels nothing)."""
+    errors = []
+    for i, text in enumerate((event.recurrence or {}).get("cancelled_occurrences", [])):
+        moment = datetime.fromisoformat(text)
+        hits = expand(
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            rrule=rule,
+            cancelled=[],
+            tz=event.timezone,
+            window_start=moment,
+            window_end=moment + timedelta(seconds=1),
+        )
+        if not any(hit.starts_at == moment for hit in hits):
+            errors.append(
+                FieldError(
+                    field=f"body.recurrence.cancelled_occurrences.{i}",
+                    message=f"{text} is not an occurrence of the recurrence rule",
+                    code="not_an_occurrence",
+                )
+            )
+    if errors:
+        raise ValidationProblem("Cancelled occurrences must be occurrences.", errors=errors)
 
 
 def _search_text(event: Event) -> str:

@@ -389,7 +389,7 @@ def record_attendance(*, session: Session, signup: Signup, data: AttendanceRecor
     signup.attended = data.attended
     signup.hours = data.hours if data.attended else None
     bump(signup)
-    _record(session, "signup", signup, "attendance_recorded", _signup_event(signup))
+    _record(session, "signup", signup, "attendance", _signup_event(signup))
     commit_or_conflict(session)
     return signup
 

@@ -6,7 +6,7 @@ from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from services.common.auth import WriterClient
@@ -310,7 +310,8 @@ def organization_hours(organization_id: OrganizationId, session: SessionDep) -> 
     return hours.organization_totals(session, organization_id)
 
 
-class PersonQuery(ListQuery):
+class PersonQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     email: Email = Field(description="The person's email address.")
 
 

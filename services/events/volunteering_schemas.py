@@ -9,7 +9,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     model_validator,
 )
 
@@ -44,7 +43,7 @@ __all__ = [
 
 
 Fields = ActivityFields
-Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Skill = single_line(50)
 Skills = Annotated[list[Skill], Field(max_length=30), AfterValidator(unique_items)]
 
 

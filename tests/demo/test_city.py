@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kyodo.demo import DemoLoadError, demo_organizations, load_demo
+from kyodo.demo import DemoLoadError, demo_organizations, demo_season, load_demo
 
 KINDS = {
     "npo_corporation", "general_incorporated", "public_interest_corporation", "volunteer_group",
@@ -199,6 +199,12 @@ class FakeApi:
         self.orgs: list[dict[str, Any]] = []
         self.resources: dict[str, list[dict[str, Any]]] = {}
         self.page_size, self.posts, self.idempotency_keys = page_size, 0, set()
+        # the events service's part, for the season
+        self.events: list[dict[str, Any]] = []
+        self.opportunities: list[dict[str, Any]] = []
+        self.shifts: dict[str, list[dict[str, Any]]] = {}
+        self.signups: dict[str, list[dict[str, Any]]] = {}
+        self.points_rules: dict[str, dict[str, Any]] = {}
 
     def page(self, items: list[dict[str, Any]], request: httpx.Request) -> httpx.Response:
         start = int(request.url.params.get("cursor") or 0)
@@ -239,6 +245,53 @@ class FakeApi:
             assert set(body) <= RESOURCE_KEYS
             items.append({"id": f"res_{self.posts}", **body})
             return httpx.Response(201, json=items[-1])
+        return self.season(request, parts, body if request.method == "POST" else None)
+
+    def season(
+        self, request: httpx.Request, parts: list[str], body: dict[str, Any] | None
+    ) -> httpx.Response:
+        if parts == ["v1", "events"]:
+            if request.method == "GET":
+                statuses = set(request.url.params.get_list("status"))
+                assert {"draft", "published", "cancelled", "postponed"} <= statuses
+                return self.page(self.events, request)
+            assert body is not None and body["organizer_ids"]
+            assert all(i.startswith("org_") for i in body["organizer_ids"])
+            self.events.append({"id": f"evt_{len(self.events)}", **body})
+            return httpx.Response(201, json=self.events[-1])
+        if parts == ["v1", "opportunities"]:
+            if request.method == "GET":
+                return self.page(self.opportunities, request)
+            assert body is not None and body["organization_id"].startswith("org_")
+            opportunity = {"id": f"opp_{len(self.opportunities)}", **body}
+            self.opportunities.append(opportunity)
+            self.shifts[opportunity["id"]] = []
+            return httpx.Response(201, json=opportunity)
+        if len(parts) == 4 and parts[1] == "opportunities" and parts[3] == "shifts":
+            shifts = self.shifts[parts[2]]
+            if request.method == "GET":
+                return self.page(shifts, request)
+            shift = {"id": f"shift_{self.posts}", **(body or {})}
+            shifts.append(shift)
+            self.signups[shift["id"]] = []
+            return httpx.Response(201, json=shift)
+        if len(parts) == 4 and parts[1] == "shifts" and parts[3] == "signups":
+            signups = self.signups[parts[2]]
+            if request.method == "GET":
+                return self.page(signups, request)
+            signups.append({"id": f"signup_{self.posts}", "status": "confirmed", **(body or {})})
+            return httpx.Response(201, json=signups[-1])
+        if len(parts) == 4 and parts[1] == "signups" and parts[3] == "cancel":
+            found = [s for v in self.signups.values() for s in v if s["id"] == parts[2]]
+            found[0]["status"] = "cancelled"
+            return httpx.Response(200, json=found[0])
+        if parts[:2] == ["v1", "points-rules"] and len(parts) == 3:
+            if request.method == "PUT":
+                self.posts += 1
+                self.points_rules[parts[2]] = json.loads(request.content)
+            if parts[2] not in self.points_rules:
+                return httpx.Response(404, json={"detail": "no points rule"})
+            return httpx.Response(200, json=self.points_rules[parts[2]])
         return httpx.Response(404, json={"detail": "not found"})
 
 
@@ -250,19 +303,35 @@ def test_loader_creates_everything_once_then_nothing() -> None:
         client, admin_key="secret", count=80, progress=lambda d, t: calls.append((d, t))
     )
     expected = demo_organizations(80)
+    season = demo_season(expected)
     assert report.organizations_created == 80 and report.organizations_skipped == 0
     assert report.resources_created == sum(len(o.resources) for o in expected)
-    assert calls[-1] == (80, 80) and len(calls) == 80
+    total = 80 + season.steps  # one bar over the organisations, then the season
+    assert calls == [(done, total) for done in range(1, total + 1)]
+    assert report.events_created == len(fake.events) == len(season.events)
+    assert report.opportunities_created == len(fake.opportunities) == len(season.opportunities)
+    assert report.points_rules_set == 1
     posts = fake.posts
     again = load_demo(client, admin_key="secret", count=80)
     assert fake.posts == posts
     assert again.organizations_created == again.resources_created == 0
     assert again.organizations_skipped == 80
     assert again.resources_skipped == report.resources_created
+    assert again.created == 0 and again.events_skipped == len(season.events)
     # a partly loaded platform: a lost resource is created again, nothing else
     fake.resources["org_3"].pop()
     third = load_demo(client, admin_key="secret", count=80)
     assert (third.organizations_created, third.resources_created) == (0, 1)
+    assert third.season_created == 0
+    # ... and so are a lost event and a lost shift (its sign-ups with it)
+    fake.events.pop(0)
+    with_signups = next(k for k, v in fake.signups.items() if v)
+    lost = next(s for v in fake.shifts.values() for s in v if s["id"] == with_signups)
+    next(v for v in fake.shifts.values() if lost in v).remove(lost)
+    fourth = load_demo(client, admin_key="secret", count=80)
+    assert (fourth.events_created, fourth.shifts_created) == (1, 1)
+    assert fourth.signups_created == len(fake.signups[with_signups])
+    assert fourth.opportunities_created == 0
 
 
 def test_loader_reports_problem_details(monkeypatch: pytest.MonkeyPatch) -> None:

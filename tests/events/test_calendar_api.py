@@ -6,7 +6,6 @@ from datetime import datetime
 
 import icalendar
 import vobject
-
 from conftest import AUTH, jst
 
 
@@ -292,3 +291,22 @@ def test_renaming_an_organisation_reaches_the_calendar(api, make_event, organize
     assert asyncio.run(follow()) == 0  # idempotent: nothing new the second time
     names = [o["name"] for o in api.get(f"/v1/events/{event['id']}").json()["organizers"]]
     assert names == ["桜ヶ丘こども食堂ネットワーク"]
+
+
+def test_changing_organizers_checks_them_against_the_registry(api, make_event, make_org):
+    event = make_event()
+    partner = make_org(name="桜ヶ丘大学 地域連携センター", kind="university")
+    url = f"/v1/events/{event['id']}"
+    unknown = api.patch(
+        url,
+        json={"organizer_ids": ["01900000-0000-7000-8000-000000000000"]},
+        headers={**AUTH, "If-Match": '"1"'},
+    )
+    assert unknown.status_code == 422
+    added = api.patch(
+        url,
+        json={"organizer_ids": [event["organizer_ids"][0], partner["id"]]},
+        headers={**AUTH, "If-Match": '"1"'},
+    )
+    assert added.status_code == 200, added.text
+    assert [o["id"] for o in added.json()["organizers"]][1] == partner["id"]

@@ -13,7 +13,6 @@ The cases are tables, so a new kind of hostile input is one line.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 from collections.abc import Iterator
@@ -24,20 +23,37 @@ import pytest
 import sqlalchemy as sa
 from conftest import AUTH, organization_body, resource_body
 from fastapi.testclient import TestClient
+from hostile import (
+    GARBAGE_CURSORS,
+    JSON_CT,
+    LONG,
+    MISSING_ID,
+    NUL,
+    ONE_MIB,
+    PREFECTURE_48,
+    RAW_BODIES,
+    TEN_MIB,
+    WRONG_CHECK_DIGIT_MUNICIPALITY,
+    Case,
+    assert_problem,
+    b64,
+    bodies,
+    chunks,
+    empty_tables,
+    fill_template,
+    ids,
+    oversized_json,
+    run_case,
+    snapshot_tables,
+)
+from hostile import NO_BODY as _NO_BODY
+from hostile import fill_body as _fill_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.main import create_app
 
-PROBLEM = "application/problem+json"
-MISSING_ID = "0193abcd-0000-7000-8000-00000000beef"
-NUL = "\x00"
-LONG = "x" * 10_000
-PREFECTURE_48 = "480011"  # a correct check digit, but prefecture 48 does not exist
 WRONG_CHECK_DIGIT_CORPORATE = "2070005002034"  # 1070005002034 is valid
-WRONG_CHECK_DIGIT_MUNICIPALITY = "102998"  # 102997 is valid
-ONE_MIB = 1_048_576
-TEN_MIB = 10_485_760
 CSV_HEADER = "name,kind,municipality_code,corporate_number\n"
 
 
@@ -66,37 +82,27 @@ class World:
     baseline: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def fill(self, template: str) -> str:
-        return template.format(
-            org=self.org,
-            other_org=self.other_org,
-            res=self.res,
-            gone_org=self.gone_org,
-            gone_res=self.gone_res,
-            missing=MISSING_ID,
+        return fill_template(
+            template,
+            {
+                "org": self.org,
+                "other_org": self.other_org,
+                "res": self.res,
+                "gone_org": self.gone_org,
+                "gone_res": self.gone_res,
+                "missing": MISSING_ID,
+            },
         )
 
 
 def snapshot(engine: sa.Engine) -> dict[str, Any]:
     """Every stored row of the registry: records, tombstones, the outbox (the change feed)
     and idempotency keys. A refused request must leave all of it as it was."""
-    with engine.connect() as connection:
-        return {
-            table: [
-                tuple(row)
-                for row in connection.execute(sa.text(f"SELECT * FROM {table} ORDER BY {order}"))
-            ]
-            for table, order in TABLES.items()
-        }
+    return snapshot_tables(engine, TABLES)
 
 
 def _empty(engine: sa.Engine) -> None:
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(sa.text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in TABLES:
-                connection.execute(sa.text(f"DELETE FROM {table}"))
-            connection.execute(sa.text("DELETE FROM sqlite_sequence"))
+    empty_tables(engine, list(TABLES))
 
 
 @pytest.fixture(scope="module")
@@ -167,74 +173,14 @@ def _created(response) -> str:
     return str(response.json()["id"])
 
 
-def assert_problem(response, status: int | tuple[int, ...], field: str | None = None) -> None:
-    """A 4xx problem+json of the expected status, naming ``field`` when given."""
-    statuses = (status,) if isinstance(status, int) else status
-    assert response.status_code < 500, f"server error {response.status_code}: {response.text}"
-    assert response.status_code in statuses, response.text[:2000]
-    assert response.headers["content-type"].split(";")[0] == PROBLEM, response.headers
-    body = response.json()
-    for key in ("type", "title", "status", "detail"):
-        assert isinstance(body.get(key), str if key != "status" else int), (key, body)
-    assert body["status"] == response.status_code
-    assert body["type"].startswith("urn:kyodo:problem:")
-    if field is not None:
-        errors = body.get("errors")
-        assert errors, f"no per-field errors in {body}"
-        named = [e["field"] for e in errors]
-        assert any(field in name for name in named), f"{field!r} not among {named}"
-        assert all(e["message"] and e["code"] for e in errors)
-
-
 # -- the case tables -----------------------------------------------------------------------
 
 
-_NO_BODY = object()
-
-
-@dataclass(frozen=True)
-class Case:
-    """One hostile request: what is sent, and the problem it must get."""
-
-    name: str
-    method: str
-    path: str
-    status: int | tuple[int, ...]
-    field: str | None = None
-    json: Any = _NO_BODY
-    content: bytes | None = None
-    params: Any = None
-    headers: dict[str, Any] = dataclasses.field(default_factory=dict)
-    auth: bool = True
-
-    def send(self, api, world: World):
-        headers = {**(AUTH if self.auth else {}), **self.headers}
-        kwargs: dict[str, Any] = {"headers": headers}
-        if self.json is not _NO_BODY:
-            # Encoded here (ASCII escapes) so that lone surrogates and the like can be sent.
-            kwargs["content"] = json.dumps(self.json).encode()
-            headers.setdefault("Content-Type", "application/json")
-        if self.content is not None:
-            kwargs["content"] = self.content
-        if self.params is not None:
-            kwargs["params"] = self.params
-        return api.request(self.method, world.fill(self.path), **kwargs)
-
-
-def ids(cases: list[Case]) -> list[str]:
-    return [case.name for case in cases]
-
-
 def run(api, world: World, case: Case):
-    before = snapshot(api.engine)
-    response = case.send(api, world)
-    assert_problem(response, case.status, case.field)
-    assert snapshot(api.engine) == before, "a refused request changed stored data"
-    return response
+    return run_case(api, world, case, lambda: snapshot(api.engine))
 
 
 CURRENT = {"If-Match": '"1"'}  # the organisation and resource of ``world`` are at version 1
-JSON_CT = {"Content-Type": "application/json"}
 
 # Every endpoint that takes a JSON body, with a valid body and the headers that let it through.
 JSON_ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, str]]] = [
@@ -264,22 +210,6 @@ JSON_ENDPOINTS: list[tuple[str, str, str, dict[str, Any], dict[str, str]]] = [
     ("update_resource", "PATCH", "/v1/resources/{res}", {"title": "新しい題"}, CURRENT),
 ]
 
-# Bodies that are not a JSON object at all: (name, raw bytes, status, field).
-RAW_BODIES: list[tuple[str, bytes, int, str]] = [
-    ("truncated JSON", b'{"name": ', 400, "body"),
-    ("trailing garbage after the object", b'{"name": "a"} trailing', 400, "body"),
-    ("single-quoted pseudo JSON", b"{'name': 'a'}", 400, "body"),
-    ("invalid UTF-8 in a string", b'{"name": "\xff\xfe"}', 400, "body"),
-    ("a NUL byte outside any string", b'{"name": "a"}\x00', 400, "body"),
-    ("100 000 nested arrays", b"[" * 100_000, 400, "body"),
-    ("a JSON array", b"[]", 422, "body"),
-    ("a JSON string", b'"organisation"', 422, "body"),
-    ("a JSON number", b"42", 422, "body"),
-    ("JSON true", b"true", 422, "body"),
-    ("JSON null", b"null", 422, "body"),
-    ("an empty body", b"", 422, "body"),
-]
-
 NOT_AN_OBJECT = [
     Case(
         f"{endpoint} refuses {what}",
@@ -293,14 +223,6 @@ NOT_AN_OBJECT = [
     for endpoint, method, path, _, headers in JSON_ENDPOINTS
     for what, raw, status, where in RAW_BODIES
 ]
-
-
-def _fill_body(body: Any, world: World) -> Any:
-    if isinstance(body, dict):
-        return {k: _fill_body(v, world) for k, v in body.items()}
-    if isinstance(body, list):
-        return [_fill_body(v, world) for v in body]
-    return world.fill(body) if isinstance(body, str) and "{" in body else body
 
 
 @pytest.mark.parametrize("case", NOT_AN_OBJECT, ids=ids(NOT_AN_OBJECT))
@@ -1013,27 +935,6 @@ def test_an_invalid_or_unknown_query_parameter_is_refused_naming_it(api, world, 
 # -- cursors -------------------------------------------------------------------------------
 
 
-def b64(value: Any) -> str:
-    raw = value if isinstance(value, bytes) else json.dumps(value).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-GARBAGE_CURSORS = {
-    "garbage": "!!!not-a-cursor!!!",
-    "non-ASCII text": "カーソル",
-    "a NUL byte": NUL,
-    "base64 of non-UTF-8 bytes": b64(b"\xff\xfe\xfd"),
-    "base64 of plain text": b64(b"hello"),
-    "base64 of a JSON array": b64([1, 2]),
-    "base64 of a JSON string": b64("id"),
-    "base64 of an object without a version": b64({"id": MISSING_ID}),
-    "base64 of a future version": b64({"v": 2, "id": MISSING_ID, "seq": 1}),
-    "base64 of an object with extra keys": b64({"v": 1, "id": MISSING_ID, "seq": 1}),
-    "base64 of a position of the wrong type": b64({"v": 1, "id": 5, "seq": "5"}),
-    "base64 of a boolean position": b64({"v": 1, "id": True, "seq": True}),
-    "base64 of a float position": b64({"v": 1, "id": 1.5, "seq": 1.5}),
-    "base64 of a null position": b64({"v": 1, "id": None, "seq": None}),
-}
 CURSOR_CASES = [
     Case(f"{name} refuses a cursor of {what}", "GET", path, 400, params={"cursor": cursor})
     for name, path in LISTINGS.items()
@@ -1340,21 +1241,6 @@ def test_a_failed_first_attempt_frees_its_idempotency_key(api, world):
 # -- oversized and chunked bodies ----------------------------------------------------------
 
 
-def chunks(total: int, size: int = 65_536) -> Iterator[bytes]:
-    """A streamed body of ``total`` bytes; httpx sends it chunked, without Content-Length."""
-    sent = 0
-    while sent < total:
-        part = min(size, total - sent)
-        sent += part
-        yield b" " * part
-
-
-def oversized_json(body: dict[str, Any], size: int = ONE_MIB + 1024) -> bytes:
-    """A syntactically valid JSON body a little over ``size`` bytes."""
-    raw = json.dumps(body).encode()
-    return raw[:-1] + b"," + b'"padding": "' + b"p" * (size - len(raw)) + b'"}'
-
-
 OVERSIZED_CASES = (
     [
         Case(
@@ -1622,17 +1508,6 @@ def test_an_import_without_an_api_key_is_401(api, world):
 
 # -- properties ----------------------------------------------------------------------------
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=12,
-)
 ORGANIZATION_KEYS = sorted(
     {*organization_body(), "corporate_number", "latitude", "longitude", "website", "email"}
     | {"phone", "contacts", "certification", "established_on", "postal_code"}
@@ -1641,17 +1516,6 @@ RESOURCE_KEYS = sorted(
     {*resource_body(), "organization_id", "availability", "funding", "service_radius_km"}
     | {"status", "conditions"}
 )
-
-
-def bodies(valid: dict[str, Any], keys: list[str]) -> st.SearchStrategy[dict[str, Any]]:
-    """Arbitrary JSON objects, and valid bodies with some fields replaced by arbitrary JSON."""
-    arbitrary = st.dictionaries(
-        st.text(max_size=12) | st.sampled_from(keys), json_values, max_size=6
-    )
-    mutated = st.dictionaries(st.sampled_from(keys), json_values, min_size=1, max_size=3).map(
-        lambda changes: {**valid, **changes}
-    )
-    return arbitrary | mutated
 
 
 def _check_property(api, world: World, url: str, body: dict[str, Any]) -> None:
