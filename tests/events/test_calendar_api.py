@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
+from pathlib import Path
 
 import icalendar
 import vobject
 from conftest import AUTH, jst
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from gateway.main import create_app as create_gateway
+from gateway.main import embedded_services
+from migrations.runner import upgrade
+from services.common.settings import KyodoSettings
+from services.events.readmodel import known_organizations
 
 
 def _events(api, **params):
@@ -310,3 +320,22 @@ def test_changing_organizers_checks_them_against_the_registry(api, make_event, m
     )
     assert added.status_code == 200, added.text
     assert [o["id"] for o in added.json()["organizers"]][1] == partner["id"]
+
+
+def test_the_background_follower_keeps_the_read_model_current(tmp_path):
+    settings = KyodoSettings(data_dir=Path(tmp_path), admin_key="k", log_level="WARNING")
+    services = embedded_services(settings)
+    services["events"].state.sync_interval = 0.05
+    for name, app in services.items():
+        upgrade(app.state.engine, name)
+    body = {"name": "追いかけ確認の会", "kind": "volunteer_group", "municipality_code": "102997"}
+    engine = services["events"].state.engine
+    with TestClient(create_gateway(services)) as client:
+        org = client.post("/v1/organizations", json=body, headers={"Authorization": "Bearer k"})
+        org_id = org.json()["id"]
+        for _ in range(100):  # nothing asks the events service: only the follower can learn it
+            with Session(engine) as session:
+                if org_id in known_organizations(session, [org_id]):
+                    return
+            time.sleep(0.05)
+    raise AssertionError("the follower never saw the new organisation")

@@ -1,0 +1,2 @@
+-- One database per service (the registry's is created by POSTGRES_DB).
+CREATE DATABASE kyodo_events;
