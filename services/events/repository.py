@@ -10,12 +10,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from services.common.db import json_list_contains
+from services.common.outbox import OutboxEvent
 from services.common.search import text_matches
 from services.events.filters import EventCriteria, OpportunityFilters
 from services.events.models import Event, Opportunity, PointsRule, Shift, Signup
 
 __all__ = [
     "candidate_events",
+    "latest_change",
     "list_opportunities",
     "list_shifts",
     "list_signups",
@@ -199,6 +201,11 @@ def points_rules(session: Session, codes: Sequence[str]) -> dict[str, PointsRule
         return {}
     query = select(PointsRule).where(col(PointsRule.municipality_code).in_(set(codes)))
     return {rule.municipality_code: rule for rule in session.exec(query)}
+
+
+def latest_change(session: Session) -> int:
+    """The newest outbox sequence number: it moves whenever anything changes."""
+    return int(session.exec(select(sa.func.max(OutboxEvent.seq))).one() or 0)
 
 
 def person_signups(session: Session, person_key: str) -> Sequence[Signup]:

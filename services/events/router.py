@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import heapq
+import bisect
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
 from enum import Enum
@@ -25,7 +27,7 @@ from services.common.pagination import (
     set_link_header,
 )
 from services.common.problems import ProblemError
-from services.events import calendar, ical, jsonld, opendata, service
+from services.events import calendar, ical, jsonld, opendata, repository, service
 from services.events.deps import EventId, LiveEvent, ensure_organizations
 from services.events.filters import EventCriteria, EventFilters, OccurrenceWindow
 from services.events.schemas import EventCreate, EventPublic, EventUpdate, Occurrence
@@ -87,24 +89,47 @@ def list_occurrences(
 ) -> Page[Occurrence]:
     """Every occurrence in [date_from, date_to), recurring events expanded, by start time."""
     after = _occurrence_position(filters.cursor)
-    window = filters
-    if after is not None and after[0] > filters.date_from:
-        # Anything that starts before the cursor is behind it: expand less.
-        window = filters.model_copy(update={"date_from": after[0]})
-    candidates = (
-        (occurrence.starts_at, event.id, event, occurrence)
-        for event, hits in _capped(session, window)
-        for occurrence in hits
-        if after is None or (occurrence.starts_at, event.id) > after
-    )
-    chosen = heapq.nsmallest(filters.limit + 1, candidates, key=lambda c: (c[0], c[1]))
-    page = [_occurrence(event, occurrence) for _, _, event, occurrence in chosen[: filters.limit]]
+    timeline = _timeline(session, filters)
+    start = 0 if after is None else bisect.bisect_right(timeline, after, key=_position)
+    chosen = timeline[start : start + filters.limit + 1]
+    page = chosen[: filters.limit]
     next_cursor = None
     if len(chosen) > filters.limit:
         last = page[-1]
         next_cursor = encode_cursor({"t": last.starts_at.isoformat(), "id": last.event_id})
     set_link_header(request, response, next_cursor)
     return Page(items=page, next_cursor=next_cursor)
+
+
+def _position(occurrence: Occurrence) -> tuple[datetime, str]:
+    return occurrence.starts_at, occurrence.event_id
+
+
+# Paging through a window re-reads the same timeline: keep a few, keyed by the
+# query and the events outbox position, so any change to any event invalidates.
+_TIMELINES: OrderedDict[tuple[str, int], list[Occurrence]] = OrderedDict()
+_TIMELINES_KEPT = 16
+_TIMELINES_LOCK = threading.Lock()
+
+
+def _timeline(session: SessionDep, window: OccurrenceWindow) -> list[Occurrence]:
+    """Every occurrence of the window, sorted by (start, event id)."""
+    query = window.model_dump_json(exclude={"cursor", "limit"})
+    key = (query, repository.latest_change(session))
+    with _TIMELINES_LOCK:
+        cached = _TIMELINES.get(key)
+        if cached is not None:
+            _TIMELINES.move_to_end(key)
+            return cached
+    timeline = sorted(
+        (_occurrence(event, hit) for event, hits in _capped(session, window) for hit in hits),
+        key=_position,
+    )
+    with _TIMELINES_LOCK:
+        _TIMELINES[key] = timeline
+        while len(_TIMELINES) > _TIMELINES_KEPT:
+            _TIMELINES.popitem(last=False)
+    return timeline
 
 
 def _occurrence_position(cursor: str | None) -> tuple[datetime, str] | None:
