@@ -7,6 +7,7 @@ measures, each several times, for the month 2027-01 (Japan time):
       paged in batches of 200 as the calendar does) + each row serialised to a dict,
       with no recurrence expansion;
   (b) ``GET /v1/events/occurrences`` for the month, paging through every occurrence
+      (cold: no cached timeline; and warm)
       (limit 200) — the events app in process, through ``httpx.ASGITransport``;
   (c) ``GET /v1/events.ics`` for the month (one response, RRULEs kept) — same transport;
 
@@ -230,6 +231,14 @@ async def ics(client: httpx.AsyncClient) -> int:
     return len(response.content)
 
 
+def cold(run: Callable[[], Any]) -> Any:
+    """Run with the occurrence timelines of the events router forgotten."""
+    from services.events import router
+
+    router._TIMELINES.clear()
+    return run()
+
+
 def timed(run: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
     times, result = [], None
     run()  # warm-up: imports, caches, SQLite pages
@@ -290,9 +299,15 @@ def measure(app: Any, engine: sa.Engine, repeat: int) -> dict[str, Any]:
     try:
         a_times, candidates = timed(lambda: baseline(engine), repeat)
         b0_times, expanded = timed(lambda: expansion_only(engine), repeat)
-        b_times, (found, pages) = timed(lambda: loop.run_until_complete(occurrences(client)),
-                                        repeat)  # fmt: skip
-        b1_times, first = timed(lambda: loop.run_until_complete(first_page(client)), repeat)
+        # Cold: no timeline cached (a new window, or the calendar just changed);
+        # warm: another client paging through the same window.
+        b_times, (found, pages) = timed(
+            lambda: cold(lambda: loop.run_until_complete(occurrences(client))), repeat
+        )
+        bw_times, _ = timed(lambda: loop.run_until_complete(occurrences(client)), repeat)
+        b1_times, first = timed(
+            lambda: cold(lambda: loop.run_until_complete(first_page(client))), repeat
+        )
         c_times, size = timed(lambda: loop.run_until_complete(ics(client)), repeat)
     finally:
         loop.run_until_complete(client.aclose())
@@ -305,6 +320,7 @@ def measure(app: Any, engine: sa.Engine, repeat: int) -> dict[str, Any]:
         "b0": {**summary(b0_times), "occurrences": expanded},
         "b": {**summary(b_times), "occurrences": found, "pages": pages},
         "b1": {**summary(b1_times), "occurrences": first},
+        "bw": {**summary(bw_times), "occurrences": found, "pages": pages},
         "c": {**summary(c_times), "bytes": size},
         "events_with_occurrences": matching,
         "feed_cap": FEED_CAP,
@@ -330,6 +346,8 @@ def report(shape: dict[str, Any], results: dict[str, Any], repeat: int, quick: b
          f"{results['b']['occurrences']:,} occurrences, {results['b']['pages']} pages"),
         ("b1", "(b1) GET /v1/events/occurrences, first page only",
          f"{results['b1']['occurrences']:,} occurrences"),
+        ("bw", "(b, warm) every page again, timeline cached",
+         f"{results['bw']['occurrences']:,} occurrences, {results['bw']['pages']} pages"),
         ("c", "(c) GET /v1/events.ics", f"{results['c']['bytes']:,} bytes"),
     )  # fmt: skip
     for key, label, output in rows:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -267,3 +268,38 @@ def bodies(valid: dict[str, Any], keys: list[str]) -> st.SearchStrategy[dict[str
         lambda changes: {**valid, **changes}
     )
     return arbitrary | mutated
+
+
+# The ways a conditional write can get its precondition wrong (name, headers,
+# expected status, the field the problem names).
+BAD_IF_MATCH: list[tuple[str, dict[str, Any], int, str | None]] = [
+    ("without If-Match is 428", {}, 428, None),
+    ("with an empty If-Match is 428", {"If-Match": ""}, 428, None),
+    ("with a stale If-Match is 412", {"If-Match": '"99"'}, 412, None),
+    ("with If-Match of version 0 is 412", {"If-Match": '"0"'}, 412, None),
+    ("with an unquoted If-Match is 412", {"If-Match": "1"}, 412, None),
+    ("with a weak If-Match is 412", {"If-Match": 'W/"1"'}, 412, None),
+    ("with a list of stale tags is 412", {"If-Match": '"7", "8", "9"'}, 412, None),
+    (
+        "with an If-Match of 300 characters is 422",
+        {"If-Match": '"' + "9" * 298 + '"'},
+        422,
+        "header.If-Match",
+    ),
+    ("with a non-ASCII If-Match is refused", {"If-Match": '"１"'.encode()}, (412, 422), None),
+]
+
+
+def service_contract_paths(contract: dict[str, Any], service: str) -> list[str]:
+    """The /v1 paths of the merged contract that ``service`` serves."""
+    return sorted(
+        path
+        for path, item in contract["paths"].items()
+        if path.startswith("/v1/")
+        and any(op.get("x-service") == service for op in item.values() if isinstance(op, dict))
+    )
+
+
+def coin(*parts: Any) -> bool:
+    """A deterministic coin flip, so a failing fuzz case replays the same way."""
+    return hashlib.sha256(repr(parts).encode()).digest()[0] < 128

@@ -16,7 +16,6 @@ answered 404/412.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import tempfile
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ import pytest
 import schemathesis
 from conftest import ADMIN_KEY, AUTH, organization_body
 from fastapi.testclient import TestClient
+from hostile import coin, service_contract_paths
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -157,11 +157,7 @@ def _published_contract() -> dict[str, Any]:
 
 
 CONTRACT = _published_contract()
-EVENTS_PATHS = sorted(
-    path
-    for path, item in CONTRACT["paths"].items()
-    if any(op.get("x-service") == "events" for op in item.values() if isinstance(op, dict))
-)
+EVENTS_PATHS = service_contract_paths(CONTRACT, "events")
 assert "/v1/shifts/{shift_id}/signups" in EVENTS_PATHS, EVENTS_PATHS
 schema = schemathesis.openapi.from_dict(CONTRACT).include(path=EVENTS_PATHS)
 
@@ -179,18 +175,13 @@ def seeds(fuzz_app) -> Seeds:
     return fuzz_app[1]
 
 
-def _coin(*parts: Any) -> bool:
-    """A deterministic coin flip, so a failing case replays the same way."""
-    return hashlib.sha256(repr(parts).encode()).digest()[0] < 128
-
-
 def _point_at_stored_data(case: Any, seeds: Seeds) -> None:
     params = case.path_parameters or {}
     generated = repr(sorted(params.items())) + repr(case.body) + repr(case.query)
     for name, seed in SEED_OF.items():
-        if name in params and _coin("id", name, generated):
+        if name in params and coin("id", name, generated):
             params[name] = seeds.ids[seed]
-    if case.method.upper() in {"PATCH", "PUT", "DELETE"} and _coin("if-match", generated):
+    if case.method.upper() in {"PATCH", "PUT", "DELETE"} and coin("if-match", generated):
         case.headers = {**(case.headers or {}), "If-Match": "*"}
 
 

@@ -14,7 +14,6 @@ are exercised on stored data, not only answered 404/412.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ import pytest
 import schemathesis
 from conftest import ADMIN_KEY, AUTH, organization_body, resource_body
 from fastapi.testclient import TestClient
+from hostile import coin, service_contract_paths
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -95,12 +95,7 @@ def _published_contract() -> dict[str, Any]:
 
 CONTRACT = _published_contract()
 # The merged contract also publishes the events service (tests/events/test_contract_fuzz.py).
-REGISTRY_PATHS = sorted(
-    path
-    for path, item in CONTRACT["paths"].items()
-    if path.startswith("/v1/")
-    and any(op.get("x-service") == "registry" for op in item.values() if isinstance(op, dict))
-)
+REGISTRY_PATHS = service_contract_paths(CONTRACT, "registry")
 schema = schemathesis.openapi.from_dict(CONTRACT).include(path=REGISTRY_PATHS)
 
 
@@ -117,18 +112,13 @@ def seeds(fuzz_app) -> Seeds:
     return fuzz_app[1]
 
 
-def _coin(*parts: Any) -> bool:
-    """A deterministic coin flip, so a failing case replays the same way."""
-    return hashlib.sha256(repr(parts).encode()).digest()[0] < 128
-
-
 def _point_at_stored_data(case: Any, seeds: Seeds) -> None:
     params = case.path_parameters or {}
     generated = repr(sorted(params.items())) + repr(case.body)
     for name, real in (("organization_id", seeds.org), ("resource_id", seeds.res)):
-        if name in params and _coin("id", generated):
+        if name in params and coin("id", generated):
             params[name] = real
-    if case.method.upper() in {"PATCH", "PUT", "DELETE"} and _coin("if-match", generated):
+    if case.method.upper() in {"PATCH", "PUT", "DELETE"} and coin("if-match", generated):
         case.headers = {**(case.headers or {}), "If-Match": "*"}
 
 
