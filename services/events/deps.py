@@ -8,10 +8,10 @@ from typing import Annotated
 import httpx
 from fastapi import Depends, Header, Path, Request
 
-from services.common.auth import Client, current_client
+from services.common.auth import Client, Unauthorized, current_client
 from services.common.db import SessionDep
 from services.common.ids import ID_PATTERN
-from services.common.problems import ProblemError
+from services.common.problems import NotFound, ProblemError
 from services.events import service, volunteering
 from services.events.models import Event, Opportunity, Shift, Signup
 from services.events.readmodel import sync_organizations
@@ -20,7 +20,9 @@ __all__ = [
     "LiveEvent",
     "LiveOpportunity",
     "LiveShift",
+    "PublicEvent",
     "SignupAccess",
+    "drafts_need_a_key",
     "ensure_organizations",
 ]
 
@@ -47,7 +49,26 @@ def live_shift(session: SessionDep, shift_id: ShiftId) -> Shift:
     return volunteering.live_shift(session, shift_id)
 
 
+def public_event(
+    session: SessionDep,
+    event_id: EventId,
+    client: Annotated[Client, Depends(current_client)],
+) -> Event:
+    """An event as a reader may see it: drafts exist only for callers with a key."""
+    event = service.live_event(session, event_id)
+    if event.status == "draft" and client.is_anonymous:
+        raise NotFound(f"Event {event_id} does not exist.")
+    return event
+
+
+def drafts_need_a_key(statuses: Iterable[str], client: Client) -> None:
+    """Listing drafts is for organisers (a key), not for the public calendar."""
+    if "draft" in statuses and client.is_anonymous:
+        raise Unauthorized("Listing drafts needs an API key.")
+
+
 LiveEvent = Annotated[Event, Depends(live_event)]
+PublicEvent = Annotated[Event, Depends(public_event)]
 LiveOpportunity = Annotated[Opportunity, Depends(live_opportunity)]
 LiveShift = Annotated[Shift, Depends(live_shift)]
 

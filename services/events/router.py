@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from services.common.auth import WriterClient
+from services.common.auth import CurrentClient, WriterClient
 from services.common.db import SessionDep
 from services.common.etags import IfMatchHeader, set_etag, tagged_or_not_modified
 from services.common.openapi import problem_responses
@@ -28,7 +28,13 @@ from services.common.pagination import (
 )
 from services.common.problems import ProblemError
 from services.events import calendar, ical, jsonld, opendata, repository, service
-from services.events.deps import EventId, LiveEvent, ensure_organizations
+from services.events.deps import (
+    EventId,
+    LiveEvent,
+    PublicEvent,
+    drafts_need_a_key,
+    ensure_organizations,
+)
 from services.events.filters import EventCriteria, EventFilters, OccurrenceWindow
 from services.events.schemas import EventCreate, EventPublic, EventUpdate, Occurrence
 
@@ -63,8 +69,10 @@ def list_events(
     session: SessionDep,
     request: Request,
     response: Response,
+    client: CurrentClient,
 ) -> Page[EventPublic]:
     """List events; with `date_from`/`date_to`, those with an occurrence in that range."""
+    drafts_need_a_key(filters.status, client)
     start = after_id(filters.cursor, LISTING)
     found = [e for e, _ in calendar.matching_events(session, filters, start, filters.limit + 1)]
     page = found[: filters.limit]
@@ -86,8 +94,10 @@ def list_occurrences(
     session: SessionDep,
     request: Request,
     response: Response,
+    client: CurrentClient,
 ) -> Page[Occurrence]:
     """Every occurrence in [date_from, date_to), recurring events expanded, by start time."""
+    drafts_need_a_key(filters.status, client)
     after = _occurrence_position(filters.cursor)
     timeline = _timeline(session, filters)
     start = 0 if after is None else bisect.bisect_right(timeline, after, key=_position)
@@ -176,7 +186,10 @@ def _occurrence(event: Any, occurrence: Any) -> Occurrence:
     )
 
 
-def _feed(session: SessionDep, criteria: EventCriteria) -> list[dict[str, Any]]:
+def _feed(
+    session: SessionDep, criteria: EventCriteria, client: CurrentClient
+) -> list[dict[str, Any]]:
+    drafts_need_a_key(criteria.status, client)
     events = [e for e, _ in _capped(session, criteria)]
     return [p.model_dump(mode="json") for p in service.events_public(session, events)]
 
@@ -186,10 +199,15 @@ _CALENDAR = {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}
 
 @router.get("/events.ics", tags=EVENTS, response_class=Response, responses=_CALENDAR)
 def events_calendar(
-    filters: Annotated[EventCriteria, Query()], session: SessionDep, request: Request
+    filters: Annotated[EventCriteria, Query()],
+    session: SessionDep,
+    request: Request,
+    client: CurrentClient,
 ) -> Response:
     """The listing as an iCalendar feed (RRULEs kept), for calendar apps and portals."""
-    body = ical.calendar_bytes(_feed(session, filters), name="Kyodo イベント", url=str(request.url))
+    body = ical.calendar_bytes(
+        _feed(session, filters, client), name="Kyodo イベント", url=str(request.url)
+    )
     return Response(body, media_type="text/calendar; charset=utf-8")
 
 
@@ -200,10 +218,10 @@ def events_calendar(
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 def events_csv(
-    filters: Annotated[EventCriteria, Query()], session: SessionDep
+    filters: Annotated[EventCriteria, Query()], session: SessionDep, client: CurrentClient
 ) -> StreamingResponse:
     """The listing in the columns of the municipal standard open-data set (UTF-8 with BOM)."""
-    rows: Iterator[bytes] = opendata.events_csv(_feed(session, filters))
+    rows: Iterator[bytes] = opendata.events_csv(_feed(session, filters, client))
     return StreamingResponse(
         rows,
         media_type="text/csv; charset=utf-8",
@@ -218,7 +236,7 @@ def events_csv(
     responses={**problem_responses(404, 410), 304: {"description": "Not modified."}},
 )
 def get_event(
-    event: LiveEvent, session: SessionDep, request: Request, response: Response
+    event: PublicEvent, session: SessionDep, request: Request, response: Response
 ) -> EventPublic | Response:
     """Read one event. Carries an `ETag`; `If-None-Match` answers 304."""
     cached = tagged_or_not_modified(request, response, event.version)
@@ -233,7 +251,7 @@ def get_event(
         **problem_responses(404, 410),
     },
 )
-def get_event_jsonld(event: LiveEvent, session: SessionDep, request: Request) -> JSONResponse:
+def get_event_jsonld(event: PublicEvent, session: SessionDep, request: Request) -> JSONResponse:
     """The event as schema.org `Event` JSON-LD, for search engines and portals."""
     public = service.events_public(session, [event])[0].model_dump(mode="json")
     url = str(request.url).removesuffix("/jsonld")
@@ -246,7 +264,7 @@ def get_event_jsonld(event: LiveEvent, session: SessionDep, request: Request) ->
     response_class=Response,
     responses={**_CALENDAR, **problem_responses(404, 410)},
 )
-def get_event_calendar(event: LiveEvent, session: SessionDep) -> Response:
+def get_event_calendar(event: PublicEvent, session: SessionDep) -> Response:
     """One event as iCalendar (add it to a calendar app)."""
     public = service.events_public(session, [event])[0].model_dump(mode="json")
     body = ical.calendar_bytes([public], name=public["title"])

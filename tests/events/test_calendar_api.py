@@ -46,7 +46,8 @@ def test_an_event_ending_before_it_starts_is_refused_and_nothing_is_stored(api, 
     }
     response = api.post("/v1/events", json=body, headers=AUTH)
     assert response.status_code == 422
-    assert api.get("/v1/events", params={"status": ["draft", "published"]}).json()["items"] == []
+    listed = api.get("/v1/events", params={"status": ["draft", "published"]}, headers=AUTH)
+    assert listed.json()["items"] == []
 
 
 def test_an_organizer_unknown_to_the_registry_is_refused(api):
@@ -339,3 +340,15 @@ def test_the_background_follower_keeps_the_read_model_current(tmp_path):
                     return
             time.sleep(0.05)
     raise AssertionError("the follower never saw the new organisation")
+
+
+def test_drafts_are_for_organisers_only(api, make_event):
+    draft = make_event(status="draft", title="準備中の講座")
+    url = f"/v1/events/{draft['id']}"
+    assert api.get(url).status_code == 404
+    assert api.get(f"{url}/jsonld").status_code == 404
+    assert api.get(url, headers=AUTH).json()["status"] == "draft"
+    assert api.get("/v1/events", params={"status": "draft"}).status_code == 401
+    listed = api.get("/v1/events", params={"status": "draft"}, headers=AUTH).json()["items"]
+    assert [e["id"] for e in listed] == [draft["id"]]
+    assert "準備中の講座" not in api.get("/v1/events.ics").text
