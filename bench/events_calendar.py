@@ -233,9 +233,8 @@ async def ics(client: httpx.AsyncClient) -> int:
 
 def cold(run: Callable[[], Any]) -> Any:
     """Run with the occurrence timelines of the events router forgotten."""
-    from services.events import router
-
-    router._TIMELINES.clear()
+    for app in _APPS:
+        app.state.timelines = None
     return run()
 
 
@@ -292,7 +291,11 @@ def main() -> None:
     report(shape, results, repeat, args.quick)
 
 
+_APPS: list[Any] = []
+
+
 def measure(app: Any, engine: sa.Engine, repeat: int) -> dict[str, Any]:
+    _APPS.append(app)
     loop = asyncio.new_event_loop()
     transport = httpx.ASGITransport(app=app)
     client = httpx.AsyncClient(transport=transport, base_url="http://events.bench")

@@ -2,8 +2,10 @@
 
 The first request with a key reserves it (committed at once), runs, and stores
 its 2xx response; a replay with the same body gets that response back with
-``Idempotent-Replayed: true``. The same key with a different body is 422; a
-duplicate while the first is still running is 409. A failed first attempt frees
+``Idempotent-Replayed: true`` (a response marked ``Cache-Control: no-store``
+holds secrets or personal data and is not kept: its retry runs again). The
+same key with a different body is 422; a duplicate while the first is still
+running is 409. A failed first attempt frees
 the key so the client can retry. If a process dies mid-request the key stays
 reserved until it expires: the client sees 409, never a second write.
 """
@@ -127,12 +129,20 @@ class IdempotencyMiddleware:
         except BaseException:
             await anyio.to_thread.run_sync(_release, engine, client_scope, key)
             raise
-        if start is not None and 200 <= start["status"] < 300:
+        if start is not None and 200 <= start["status"] < 300 and not _no_store(start):
             await anyio.to_thread.run_sync(
                 _complete, engine, client_scope, key, start, b"".join(chunks)
             )
         else:
             await anyio.to_thread.run_sync(_release, engine, client_scope, key)
+
+
+def _no_store(start: Message) -> bool:
+    # A response marked no-store (secrets, personal data) is not kept for replay.
+    return any(
+        k.lower() == b"cache-control" and b"no-store" in v.lower()
+        for k, v in start.get("headers", [])
+    )
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -111,6 +111,26 @@ def _build(parts: Mapping[str, str], local_start: datetime) -> du_rrule.rrule:
     return parsed
 
 
+# What RFC 5545 defines; dateutil also reads extensions (BYEASTER) that
+# calendar clients would reject.
+_RFC5545_PARTS = {
+    "FREQ",
+    "UNTIL",
+    "COUNT",
+    "INTERVAL",
+    "BYSECOND",
+    "BYMINUTE",
+    "BYHOUR",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "BYMONTH",
+    "BYSETPOS",
+    "WKST",
+}
+
+
 def validate_rrule(rule: str, starts_at: datetime, *, tz: str = DEFAULT_TZ) -> str:
     """Check an RRULE for an event starting at ``starts_at``; return its normal form.
 
@@ -124,6 +144,9 @@ def validate_rrule(rule: str, starts_at: datetime, *, tz: str = DEFAULT_TZ) -> s
     zone = ZoneInfo(tz)
     local_start = _in_zone(starts_at, zone)
     parts = rule_parts(rule)
+    unknown = sorted(set(parts) - _RFC5545_PARTS)
+    if unknown:
+        raise ValueError(f"not an RFC 5545 rule part: {', '.join(unknown)}")
     freq = parts.pop("FREQ", None)
     if freq is None:
         raise ValueError("the recurrence rule needs FREQ (DAILY, WEEKLY, MONTHLY or YEARLY)")

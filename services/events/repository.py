@@ -186,7 +186,11 @@ def attended_rows(
         select(Signup, Opportunity)
         .join(Shift, col(Shift.id) == Signup.shift_id)
         .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
-        .where(col(Signup.attended).is_(True), col(Signup.hours).is_not(None))
+        .where(
+            col(Signup.attended).is_(True),
+            col(Signup.hours).is_not(None),
+            Signup.status == "confirmed",
+        )
     )
     if organization_id is not None:
         query = query.where(Opportunity.organization_id == organization_id)
@@ -203,9 +207,11 @@ def points_rules(session: Session, codes: Sequence[str]) -> dict[str, PointsRule
     return {rule.municipality_code: rule for rule in session.exec(query)}
 
 
-def latest_change(session: Session) -> int:
-    """The newest outbox sequence number: it moves whenever anything changes."""
-    return int(session.exec(select(sa.func.max(OutboxEvent.seq))).one() or 0)
+def latest_change(session: Session) -> tuple[int, str]:
+    """The newest outbox event (sequence and id): it moves whenever anything changes."""
+    query = select(OutboxEvent.seq, OutboxEvent.event_id).order_by(col(OutboxEvent.seq).desc())
+    row = session.exec(query.limit(1)).first()
+    return (row[0] or 0, row[1]) if row else (0, "")
 
 
 def person_signups(session: Session, person_key: str) -> Sequence[Signup]:

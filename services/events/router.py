@@ -99,7 +99,7 @@ def list_occurrences(
     """Every occurrence in [date_from, date_to), recurring events expanded, by start time."""
     drafts_need_a_key(filters.status, client)
     after = _occurrence_position(filters.cursor)
-    timeline = _timeline(session, filters)
+    timeline = _timeline(request, session, filters)
     start = 0 if after is None else bisect.bisect_right(timeline, after, key=_position)
     chosen = timeline[start : start + filters.limit + 1]
     page = chosen[: filters.limit]
@@ -115,30 +115,34 @@ def _position(occurrence: Occurrence) -> tuple[datetime, str]:
     return occurrence.starts_at, occurrence.event_id
 
 
-# Paging through a window re-reads the same timeline: keep a few, keyed by the
-# query and the events outbox position, so any change to any event invalidates.
-_TIMELINES: OrderedDict[tuple[str, int], list[Occurrence]] = OrderedDict()
+# Paging through a window re-reads the same timeline: each app keeps a few,
+# keyed by the query and its newest outbox event, so any change invalidates.
 _TIMELINES_KEPT = 16
 _TIMELINES_LOCK = threading.Lock()
 
 
-def _timeline(session: SessionDep, window: OccurrenceWindow) -> list[Occurrence]:
+def _timeline(request: Request, session: SessionDep, window: OccurrenceWindow) -> list[Occurrence]:
     """Every occurrence of the window, sorted by (start, event id)."""
+    state = request.app.state
+    with _TIMELINES_LOCK:
+        if getattr(state, "timelines", None) is None:
+            state.timelines = OrderedDict()
+        timelines: OrderedDict[tuple[str, Any], list[Occurrence]] = state.timelines
     query = window.model_dump_json(exclude={"cursor", "limit"})
     key = (query, repository.latest_change(session))
     with _TIMELINES_LOCK:
-        cached = _TIMELINES.get(key)
+        cached = timelines.get(key)
         if cached is not None:
-            _TIMELINES.move_to_end(key)
+            timelines.move_to_end(key)
             return cached
     timeline = sorted(
         (_occurrence(event, hit) for event, hits in _capped(session, window) for hit in hits),
         key=_position,
     )
     with _TIMELINES_LOCK:
-        _TIMELINES[key] = timeline
-        while len(_TIMELINES) > _TIMELINES_KEPT:
-            _TIMELINES.popitem(last=False)
+        timelines[key] = timeline
+        while len(timelines) > _TIMELINES_KEPT:
+            timelines.popitem(last=False)
     return timeline
 
 

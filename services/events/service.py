@@ -175,8 +175,8 @@ def update_event(*, session: Session, event: Event, data: BaseModel, if_match: s
     patch = data.model_dump(mode="json", exclude_unset=True)
     current = event_public(event, {}).model_dump(mode="json", include=_WRITABLE)
     merged = revalidate_merged(EventCreate, {**current, **patch})
-    if "organizer_ids" in patch:
-        check_organizations(session, merged.organizer_ids, "organizer_ids")  # type: ignore[attr-defined]
+    # The organisers must still be registered, whether or not this update names them.
+    check_organizations(session, merged.organizer_ids, "organizer_ids")  # type: ignore[attr-defined]
     for name, value in _columns(merged, set(patch)).items():
         setattr(event, name, value)
     _schedule(event)

@@ -218,6 +218,7 @@ def _check_within(opportunity: Opportunity, starts_at: Any, ends_at: Any, field:
 def create_shift(*, session: Session, opportunity: Opportunity, data: ShiftCreate) -> Shift:
     """Add a shift to an opportunity, inside its period."""
     lock_live(session, opportunity, "Opportunity")
+    check_organizations(session, [opportunity.organization_id], "organization_id")
     _check_within(opportunity, data.starts_at, data.ends_at, "body.starts_at")
     now = utcnow()
     shift = Shift(
@@ -308,6 +309,10 @@ def sign_up(*, session: Session, shift: Shift, data: SignupCreate) -> tuple[Sign
     opportunity = live_opportunity(session, shift.opportunity_id)
     if opportunity.status != "open":
         raise RegistrationClosed("This opportunity is not taking sign-ups.")
+    if not known_organizations(session, [opportunity.organization_id]):
+        raise RegistrationClosed(
+            "The organisation behind this opportunity is no longer registered."
+        )
     key = person_key(data.email)
     if repository.active_signup(session, shift.id, key) is not None:
         raise AlreadySignedUp("This person has already signed up for this shift.")
@@ -337,6 +342,8 @@ def sign_up(*, session: Session, shift: Shift, data: SignupCreate) -> tuple[Sign
 
 
 def _promote(session: Session, shift: Shift, now: Any) -> bool:
+    if now >= shift.starts_at:
+        return False  # nobody is promoted into a shift that has begun
     first = repository.next_waitlisted(session, shift.id)
     if first is None:
         return False
@@ -356,6 +363,8 @@ def cancel_signup(*, session: Session, signup: Signup) -> Signup:
     session.refresh(signup)
     if signup.status == "cancelled":
         return signup  # cancelling twice is not an error
+    if signup.attended is not None:
+        raise Conflict("Attendance has been recorded for this sign-up; it cannot be cancelled.")
     now = utcnow()
     was_confirmed = signup.status == "confirmed"
     signup.status = "cancelled"

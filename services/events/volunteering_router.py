@@ -233,9 +233,12 @@ def sign_up(
     """Sign a person up: a confirmed place, or the waitlist when the shift is full.
 
     The answer carries, once, the `manage_token` the person reads and cancels
-    their sign-up with. Accepts an `Idempotency-Key`."""
+    their sign-up with. It is never stored for replay: a retry with the same
+    `Idempotency-Key` is checked afresh (and the same person twice is 409)."""
     signup, token = volunteering.sign_up(session=session, shift=shift, data=data)
     response.headers["Location"] = f"/v1/signups/{signup.id}"
+    # Personal data and a secret: no cache keeps it (nor the idempotency store).
+    response.headers["Cache-Control"] = "no-store"
     public = volunteering.signup_public(session, signup)
     return SignupReceipt(**public.model_dump(), manage_token=token)
 

@@ -235,7 +235,7 @@ class SignupCreate(BaseModel):
         },
     )
     name: single_line(100)  # type: ignore[valid-type]
-    name_kana: KanaReading | None = None
+    name_kana: Annotated[KanaReading, Field(max_length=100)] | None = None
     email: Email
     phone: Phone | None = None
 

@@ -235,3 +235,8 @@ def test_expansion_properties(
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError, match="no UTC offset"):
         validate_rrule("FREQ=WEEKLY", datetime(2026, 12, 5, 10))
+
+
+def test_rule_parts_outside_rfc_5545_are_refused():
+    with pytest.raises(ValueError, match="BYEASTER"):
+        validate_rrule("FREQ=YEARLY;BYEASTER=0", datetime(2027, 3, 28, 10, tzinfo=TOKYO))

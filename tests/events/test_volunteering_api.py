@@ -243,3 +243,65 @@ def test_hours_must_be_quarter_hours_within_a_day(api, make_shift, hours):
         headers=AUTH,
     )
     assert response.status_code == 422
+
+
+def test_a_kana_reading_longer_than_the_sign_up_keeps_is_refused(api, make_shift):
+    shift = make_shift()
+    body = {**_person(1), "name_kana": "ア" * 150}
+    response = api.post(f"/v1/shifts/{shift['id']}/signups", json=body, headers=AUTH)
+    assert response.status_code == 422
+    assert _shift(api, shift)["confirmed_count"] == 0
+
+
+def test_hours_stay_with_attendance_and_nobody_is_promoted_into_a_begun_shift(api, make_shift):
+    shift = make_shift(capacity=1)
+    first, second = _sign_up(api, shift, 1), _sign_up(api, shift, 2)
+    api.patch(
+        f"/v1/shifts/{shift['id']}",
+        json={"starts_at": jst(-1, 9), "ends_at": jst(-1, 12)},
+        headers={**AUTH, "If-Match": "*"},
+    )
+    recorded = api.post(
+        f"/v1/signups/{first['id']}/attendance", json={"attended": True, "hours": 3}, headers=AUTH
+    )
+    assert recorded.status_code == 200
+    assert api.post(f"/v1/signups/{first['id']}/cancel", headers=AUTH).status_code == 409
+    assert api.get(f"/v1/signups/{second['id']}", headers=AUTH).json()["status"] == "waitlisted"
+
+
+def test_a_sign_up_receipt_is_not_kept_for_replay(api, make_shift, registry_engine, services):
+    import sqlalchemy as sa
+
+    shift = make_shift()
+    headers = {**AUTH, "Idempotency-Key": "signup-once"}
+    first = api.post(f"/v1/shifts/{shift['id']}/signups", json=_person(1), headers=headers)
+    assert first.status_code == 201
+    assert first.headers["cache-control"] == "no-store"
+    with services["events"].state.engine.connect() as connection:
+        kept = connection.execute(sa.text("SELECT count(*) FROM idempotency_key")).scalar()
+    assert kept == 0
+    retry = api.post(f"/v1/shifts/{shift['id']}/signups", json=_person(1), headers=headers)
+    assert retry.status_code == 409  # the same person again, checked afresh
+
+
+def test_a_deleted_organisation_takes_no_more_sign_ups_or_shifts(
+    api, make_org, make_opportunity, make_shift
+):
+    org = make_org(name="まもなく解散する会", kind="volunteer_group")
+    opportunity = make_opportunity(organization_id=org["id"])
+    shift = make_shift(opportunity)
+    api.delete(f"/v1/organizations/{org['id']}", headers={**AUTH, "If-Match": '"1"'})
+    # The next write naming the organisation catches up with the registry's feed.
+    api.post(
+        "/v1/opportunities",
+        json={"organization_id": org["id"], "title": "x", "municipality_code": "102997"},
+        headers=AUTH,
+    )
+    late = api.post(f"/v1/shifts/{shift['id']}/signups", json=_person(1), headers=AUTH)
+    assert late.status_code == 409
+    more = api.post(
+        f"/v1/opportunities/{opportunity['id']}/shifts",
+        json={"starts_at": jst(9, 9), "ends_at": jst(9, 12), "capacity": 2},
+        headers=AUTH,
+    )
+    assert more.status_code == 422
