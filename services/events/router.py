@@ -6,7 +6,7 @@ import bisect
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Annotated, Any
 
@@ -27,6 +27,7 @@ from services.common.pagination import (
     set_link_header,
 )
 from services.common.problems import ProblemError
+from services.common.timefmt import utcnow
 from services.events import calendar, ical, jsonld, opendata, repository, service
 from services.events.deps import (
     EventId,
@@ -44,6 +45,7 @@ router = APIRouter(prefix="/v1")
 EVENTS: list[str | Enum] = ["events"]
 LISTING = "events"
 FEED_CAP = 5000
+FEED_PAST = timedelta(days=30)
 _WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
 
 
@@ -194,6 +196,10 @@ def _feed(
     session: SessionDep, criteria: EventCriteria, client: CurrentClient
 ) -> list[dict[str, Any]]:
     drafts_need_a_key(criteria.status, client)
+    if criteria.date_from is None and criteria.date_to is None:
+        # A feed is what is coming up: without dates it covers the last
+        # FEED_PAST and the year ahead, so it does not grow with the archive.
+        criteria = criteria.model_copy(update={"date_from": utcnow() - FEED_PAST})
     events = [e for e, _ in _capped(session, criteria)]
     return [p.model_dump(mode="json") for p in service.events_public(session, events)]
 
@@ -208,7 +214,9 @@ def events_calendar(
     request: Request,
     client: CurrentClient,
 ) -> Response:
-    """The listing as an iCalendar feed (RRULEs kept), for calendar apps and portals."""
+    """The listing as an iCalendar feed (RRULEs kept), for calendar apps and portals.
+
+    Without `date_from`/`date_to` it covers the past 30 days and the year ahead."""
     body = ical.calendar_bytes(
         _feed(session, filters, client), name="Kyodo イベント", url=str(request.url)
     )
@@ -224,7 +232,9 @@ def events_calendar(
 def events_csv(
     filters: Annotated[EventCriteria, Query()], session: SessionDep, client: CurrentClient
 ) -> StreamingResponse:
-    """The listing in the columns of the municipal standard open-data set (UTF-8 with BOM)."""
+    """The listing in the columns of the municipal standard open-data set (UTF-8 with BOM).
+
+    Without `date_from`/`date_to` it covers the past 30 days and the year ahead."""
     rows: Iterator[bytes] = opendata.events_csv(_feed(session, filters, client))
     return StreamingResponse(
         rows,

@@ -352,3 +352,14 @@ def test_drafts_are_for_organisers_only(api, make_event):
     listed = api.get("/v1/events", params={"status": "draft"}, headers=AUTH).json()["items"]
     assert [e["id"] for e in listed] == [draft["id"]]
     assert "準備中の講座" not in api.get("/v1/events.ics").text
+
+
+def test_feeds_without_dates_cover_what_is_coming_not_the_archive(api, make_event):
+    make_event(title="昔の講座", starts_at=jst(-120, 10), ends_at=jst(-120, 12))
+    make_event(title="先月の講座", starts_at=jst(-10, 10), ends_at=jst(-10, 12))
+    make_event(title="来月の講座", starts_at=jst(30, 10), ends_at=jst(30, 12))
+    calendar = icalendar.Calendar.from_ical(api.get("/v1/events.ics").content)
+    titles = sorted(str(v["SUMMARY"]) for v in calendar.walk("VEVENT"))
+    assert titles == sorted(["来月の講座", "先月の講座"])
+    archive = api.get("/v1/events.ics", params={"date_from": jst(-200, 0)}).text
+    assert "昔の講座" in archive
