@@ -303,3 +303,31 @@ def service_contract_paths(contract: dict[str, Any], service: str) -> list[str]:
 def coin(*parts: Any) -> bool:
     """A deterministic coin flip, so a failing fuzz case replays the same way."""
     return hashlib.sha256(repr(parts).encode()).digest()[0] < 128
+
+
+def oversized_json_cases(json_endpoints: list[tuple[Any, ...]]) -> list[Case]:
+    """Every JSON endpoint refuses a body over 1 MiB (and POSTs do so with an
+    Idempotency-Key too): ``json_endpoints`` rows are (name, method, path, _, headers)."""
+    cases = [
+        Case(
+            f"{endpoint} refuses a JSON body over 1 MiB",
+            method,
+            path,
+            413,
+            content=oversized_json({"x": 1}),
+            headers={**JSON_CT, **headers},
+        )
+        for endpoint, method, path, _, headers in json_endpoints
+    ]
+    return cases + [
+        Case(
+            f"{endpoint} refuses a JSON body over 1 MiB with an Idempotency-Key",
+            method,
+            path,
+            413,
+            content=oversized_json({"x": 1}),
+            headers={**JSON_CT, **headers, "Idempotency-Key": "big-one"},
+        )
+        for endpoint, method, path, _, headers in json_endpoints
+        if method == "POST"
+    ]

@@ -49,6 +49,7 @@ from hostile import (
     fill_template,
     ids,
     oversized_json,
+    oversized_json_cases,
     run_case,
     snapshot_tables,
 )
@@ -1703,50 +1704,26 @@ def test_a_refused_create_with_an_idempotency_key_keeps_no_key(
 
 # -- oversized and chunked bodies ----------------------------------------------------------
 
-OVERSIZED_CASES = (
-    [
-        Case(
-            f"{endpoint} refuses a JSON body over 1 MiB",
-            method,
-            path,
-            413,
-            content=oversized_json({"x": 1}),
-            headers={**JSON_CT, **headers},
-        )
-        for endpoint, method, path, _, headers in JSON_ENDPOINTS
-    ]
-    + [
-        Case(
-            f"{endpoint} refuses a JSON body over 1 MiB with an Idempotency-Key",
-            method,
-            path,
-            413,
-            content=oversized_json({"x": 1}),
-            headers={**JSON_CT, **headers, "Idempotency-Key": "big-one"},
-        )
-        for endpoint, method, path, _, headers in JSON_ENDPOINTS
-        if method == "POST"
-    ]
-    + [
-        Case(
-            "a Content-Length over the limit is refused before the body is read",
-            "POST",
-            "/v1/events",
-            413,
-            content=b"{}",
-            headers={**JSON_CT, "Content-Length": str(10**30)},
-        ),
-        Case(
-            "a body over the limit is refused even without an API key",
-            "POST",
-            "/v1/shifts/{open_shift}/signups",
-            413,
-            content=oversized_json({"x": 1}),
-            headers=JSON_CT,
-            auth=False,
-        ),
-    ]
-)
+OVERSIZED_CASES = [
+    *oversized_json_cases(JSON_ENDPOINTS),
+    Case(
+        "a Content-Length over the limit is refused before the body is read",
+        "POST",
+        "/v1/events",
+        413,
+        content=b"{}",
+        headers={**JSON_CT, "Content-Length": str(10**30)},
+    ),
+    Case(
+        "a body over the limit is refused even without an API key",
+        "POST",
+        "/v1/shifts/{open_shift}/signups",
+        413,
+        content=oversized_json({"x": 1}),
+        headers=JSON_CT,
+        auth=False,
+    ),
+]
 
 
 @pytest.mark.parametrize("case", OVERSIZED_CASES, ids=ids(OVERSIZED_CASES))

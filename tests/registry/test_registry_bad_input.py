@@ -44,6 +44,7 @@ from hostile import (
     fill_template,
     ids,
     oversized_json,
+    oversized_json_cases,
     run_case,
     snapshot_tables,
 )
@@ -1226,58 +1227,34 @@ def test_a_failed_first_attempt_frees_its_idempotency_key(api, world):
 # -- oversized and chunked bodies ----------------------------------------------------------
 
 
-OVERSIZED_CASES = (
-    [
-        Case(
-            f"{endpoint} refuses a JSON body over 1 MiB",
-            method,
-            path,
-            413,
-            content=oversized_json({"x": 1}),
-            headers={**JSON_CT, **headers},
-        )
-        for endpoint, method, path, _, headers in JSON_ENDPOINTS
-    ]
-    + [
-        Case(
-            f"{endpoint} refuses a JSON body over 1 MiB with an Idempotency-Key",
-            method,
-            path,
-            413,
-            content=oversized_json({"x": 1}),
-            headers={**JSON_CT, **headers, "Idempotency-Key": "big-one"},
-        )
-        for endpoint, method, path, _, headers in JSON_ENDPOINTS
-        if method == "POST"
-    ]
-    + [
-        Case(
-            "import_organizations refuses a CSV over 10 MiB",
-            "POST",
-            "/v1/organizations/import",
-            413,
-            content=(CSV_HEADER + "会,company,102997,\n" * (TEN_MIB // 18 + 10)).encode(),
-            headers={"Content-Type": "text/csv"},
-        ),
-        Case(
-            "a body over the limit is refused even without an API key",
-            "POST",
-            "/v1/organizations",
-            413,
-            content=oversized_json({"x": 1}),
-            headers=JSON_CT,
-            auth=False,
-        ),
-        Case(
-            "a Content-Length over the limit is refused before the body is read",
-            "POST",
-            "/v1/organizations",
-            413,
-            content=b"{}",
-            headers={**JSON_CT, "Content-Length": str(10**30)},
-        ),
-    ]
-)
+OVERSIZED_CASES = [
+    *oversized_json_cases(JSON_ENDPOINTS),
+    Case(
+        "import_organizations refuses a CSV over 10 MiB",
+        "POST",
+        "/v1/organizations/import",
+        413,
+        content=(CSV_HEADER + "会,company,102997,\n" * (TEN_MIB // 18 + 10)).encode(),
+        headers={"Content-Type": "text/csv"},
+    ),
+    Case(
+        "a body over the limit is refused even without an API key",
+        "POST",
+        "/v1/organizations",
+        413,
+        content=oversized_json({"x": 1}),
+        headers=JSON_CT,
+        auth=False,
+    ),
+    Case(
+        "a Content-Length over the limit is refused before the body is read",
+        "POST",
+        "/v1/organizations",
+        413,
+        content=b"{}",
+        headers={**JSON_CT, "Content-Length": str(10**30)},
+    ),
+]
 
 
 @pytest.mark.parametrize("case", OVERSIZED_CASES, ids=ids(OVERSIZED_CASES))
