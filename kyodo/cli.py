@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from kyodo.evaluation.cli import eval_app
 from services.common.settings import get_settings
 
 __all__ = ["app"]
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 demo_app = typer.Typer(help="The fictional demo city 桜ヶ丘市.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
+app.add_typer(eval_app, name="eval")
 console = Console(stderr=True)
 
 OPENAPI_DIR = Path("openapi")
