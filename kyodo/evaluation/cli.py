@@ -60,7 +60,9 @@ def matching(
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=1))
     else:
-        print_report(report, Console(), per_issue=per_issue)
+        out = Console()
+        # Piped or captured, rich would squeeze the tables into 80 columns.
+        print_report(report, out if out.is_terminal else Console(width=160), per_issue=per_issue)
 
 
 def _progress(console: Console) -> Progress:

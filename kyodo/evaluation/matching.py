@@ -200,8 +200,9 @@ def checked_candidates(
 
     Raises MalformedAnswer when the answer breaks the contract: no ``items`` list,
     items without a string ``resource_id``/``organization_id``, a non-finite score,
-    ``factors`` not a name -> number object, ``matched_terms`` not a list of strings,
-    a resource twice, scores not in descending order, more items than asked for,
+    ``factors`` not an object of name -> number or {value, weight, contribution},
+    ``matched_terms`` not a list of strings, a resource twice, scores not in
+    descending order, more items than asked for,
     or a known resource under another organisation (``owners``: resource id ->
     organisation id). Resources the set does not know are allowed (a shared platform).
     """
@@ -231,14 +232,11 @@ def _item_problem(item: Any, owners: Mapping[str, str]) -> str | None:
     for name in ("resource_id", "organization_id"):
         if not isinstance(item.get(name), str):
             return f"{name} is not a string"
-    score = item.get("score")
-    if isinstance(score, bool) or not isinstance(score, int | float) or not math.isfinite(score):
+    if not _number(item.get("score")):
         return "score is not a finite number"
     factors = item.get("factors")
-    if not isinstance(factors, dict) or not all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in factors.values()
-    ):
-        return "factors is not an object of numbers"
+    if not isinstance(factors, dict) or not all(_factor(f) for f in factors.values()):
+        return "factors is not an object of factor name -> number or {value, weight, …}"
     terms = item.get("matched_terms")
     if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
         return "matched_terms is not a list of strings"
@@ -246,6 +244,17 @@ def _item_problem(item: Any, owners: Mapping[str, str]) -> str | None:
     if owner is not None and owner != item["organization_id"]:
         return "organization_id is not the resource's organisation"
     return None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _factor(factor: Any) -> bool:
+    """A factor is a number, or an object of numbers (value, weight, contribution)."""
+    if isinstance(factor, dict):
+        return _number(factor.get("value")) and all(_number(v) for v in factor.values())
+    return _number(factor)
 
 
 def _hard_cases(issue: IssueEntry, rankings: dict[str, list[str]]) -> list[HardCaseResult]:

@@ -31,7 +31,7 @@ def print_report(report: MatchingReport, console: Console, *, per_issue: bool = 
 
 
 def _summary(report: MatchingReport) -> Table:
-    table = Table(title="Mean over issues (MRR and recall count grade ≥ 2 as relevant)")
+    table = Table(title="Mean over issues", caption="MRR and recall@5 count grade ≥ 2 as relevant")
     table.add_column("measure")
     for system in SYSTEMS:
         table.add_column(system, justify="right")
@@ -57,8 +57,9 @@ def _per_issue(report: MatchingReport) -> Table:
 
 def _hard_case_kinds(report: MatchingReport) -> Table:
     table = Table(
-        title="Hard cases got wrong, by kind (relevant ones outside the top 10, "
-        "traps in the top 5 ahead of a relevant one)"
+        title="Hard cases got wrong, by kind",
+        caption="wrong: relevant (grade ≥ 2) but not in the top 10,\n"
+        "or a trap (grade ≤ 1) in the top 5 ahead of a relevant one",
     )
     table.add_column("kind")
     table.add_column("cases", justify="right")

@@ -24,7 +24,7 @@ def item(resource_id: str = "r1", score: float = 0.9, **overrides: object) -> di
         "resource_id": resource_id,
         "organization_id": "o1",
         "score": score,
-        "factors": {"text": 0.5},
+        "factors": {"text": {"value": 0.5, "weight": 0.4, "contribution": 0.2}, "type": 1.0},
         "matched_terms": ["子供"],
     }
     body.update(overrides)
@@ -46,6 +46,7 @@ def test_a_well_formed_answer_gives_its_resource_ids_best_first():
         {"items": [item(score="high")]},
         {"items": [item(score=float("nan"))]},
         {"items": [item(factors=[0.5])]},
+        {"items": [item(factors={"text": {"weight": 0.4}})]},
         {"items": [item(matched_terms="子供")]},
         {"items": [item("r1", 0.5), item("r2", 0.8)]},
         {"items": [item("r1", 0.9), item("r1", 0.8)]},
@@ -59,6 +60,7 @@ def test_a_well_formed_answer_gives_its_resource_ids_best_first():
         "score",
         "nan",
         "factors",
+        "factor",
         "terms",
         "order",
         "twice",
