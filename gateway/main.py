@@ -142,6 +142,8 @@ def embedded_services(
     """
     from services.events.config import EventsSettings
     from services.events.main import create_app as create_events
+    from services.matching.config import MatchingSettings
+    from services.matching.main import create_app as create_matching
     from services.registry.config import RegistrySettings
     from services.registry.main import create_app as create_registry
 
@@ -158,7 +160,14 @@ def embedded_services(
         EventsSettings(database_url=urls["events"]) if "events" in urls else EventsSettings(),
         registry_transport=httpx.ASGITransport(app=registry),
     )
-    return {"registry": registry, "events": events}
+    matching = create_matching(
+        settings,
+        MatchingSettings(database_url=urls["matching"])
+        if "matching" in urls
+        else MatchingSettings(),
+        registry_transport=httpx.ASGITransport(app=registry),
+    )
+    return {"registry": registry, "events": events, "matching": matching}
 
 
 def create_embedded_app(settings: KyodoSettings | None = None) -> ASGIApp:

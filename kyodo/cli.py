@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kyodo.evaluation.cli import eval_app
+from kyodo.matching_cli import matching_app
 from services.common.settings import get_settings
 
 __all__ = ["app"]
@@ -22,6 +23,7 @@ app = typer.Typer(
 demo_app = typer.Typer(help="The fictional demo city 桜ヶ丘市.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
 app.add_typer(eval_app, name="eval")
+app.add_typer(matching_app, name="matching")
 console = Console(stderr=True)
 
 OPENAPI_DIR = Path("openapi")

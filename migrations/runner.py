@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 __all__ = ["SERVICES", "alembic_config", "is_at_head", "upgrade"]
 
-SERVICES = ("registry", "events")
+SERVICES = ("registry", "events", "matching")
 _HERE = Path(__file__).resolve().parent
 
 

@@ -26,11 +26,13 @@ from gateway.main import create_app, embedded_services  # noqa: E402
 from migrations.runner import upgrade  # noqa: E402
 from services.common.settings import KyodoSettings  # noqa: E402
 from services.common.timefmt import JST  # noqa: E402
+from services.matching.ranking import Ranking  # noqa: E402
 
 # Tests empty the databases between cases; a background follower of the
 # registry feed could write back a stale position meanwhile. Requests still
 # catch up with the feed on demand, which is what the tests exercise.
 os.environ.setdefault("KYODO_EVENTS_SYNC_INTERVAL_SECONDS", "0")
+os.environ.setdefault("KYODO_MATCHING_SYNC_INTERVAL_SECONDS", "0")
 
 ADMIN_KEY = "kyodo-test-admin-key"
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
@@ -47,6 +49,17 @@ SERVICE_TABLES = {
         "organization_ref",
         "feed_position",
         "points_rule",
+        "outbox",
+        "idempotency_key",
+    ],
+    "matching": [
+        "case_study",
+        "match",
+        "issue",
+        "resource_doc",
+        "organization_doc",
+        "feed_position",
+        "fitted_weights",
         "outbox",
         "idempotency_key",
     ],
@@ -122,11 +135,19 @@ def _empty(app: FastAPI, tables: list[str]) -> None:
             connection.execute(sa.text("DELETE FROM sqlite_sequence"))
 
 
+def forget_rankings(services: dict[str, FastAPI]) -> None:
+    """After emptying the databases under the running apps: matching's in-memory indexes
+    follow the database incrementally, and a database emptied behind their back is not a
+    change they can see."""
+    services["matching"].state.ranking = Ranking()
+
+
 @pytest.fixture
 def api(services: dict[str, FastAPI]) -> Iterator[TestClient]:
     """A client of the embedded gateway over emptied databases."""
     for name, app in services.items():
         _empty(app, SERVICE_TABLES[name])
+    forget_rankings(services)
     with TestClient(create_app(services), base_url="http://kyodo.test") as client:
         yield client
 

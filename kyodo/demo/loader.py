@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from kyodo.demo.city import demo_organizations
+from kyodo.demo.issues import DemoIssue, demo_issues
 from kyodo.demo.season import DemoSeason, SeasonOpportunity, demo_season
 
 __all__ = ["DemoLoadError", "LoadReport", "load_demo"]
@@ -31,10 +32,13 @@ ORGANIZATIONS = "/v1/organizations"
 EVENTS = "/v1/events"
 OPPORTUNITIES = "/v1/opportunities"
 POINTS_RULES = "/v1/points-rules"
+ISSUES = "/v1/issues"
+ISSUE_STATUSES = ("draft", "open", "matched", "closed")
 # Every status, drafts too: the default listing hides drafts, and a rerun must see them.
 EVENT_STATUSES = ("draft", "published", "cancelled", "postponed")
 PHASE_ORGANIZATIONS = "demo organisations"
 PHASE_SEASON = "demo season 2026-12〜2027-03 (events, volunteer opportunities)"
+PHASE_ISSUES = "demo local issues (地域課題)"
 PAGE_LIMIT = 200
 _MAX_PAGES = 10_000
 
@@ -74,6 +78,8 @@ class LoadReport:
     signups_created: int = 0
     signups_cancelled: int = 0
     points_rules_set: int = 0
+    issues_created: int = 0
+    issues_skipped: int = 0
 
     @property
     def season_created(self) -> int:
@@ -84,6 +90,7 @@ class LoadReport:
             + self.shifts_created
             + self.signups_created
             + self.points_rules_set
+            + self.issues_created
         )
 
     @property
@@ -113,7 +120,8 @@ def load_demo(
     existing = {_key(item["name"]): item["id"] for item in _list(client, ORGANIZATIONS, auth)}
     demo = demo_organizations(count)
     plan = demo_season(demo) if season else None
-    total = len(demo) + (plan.steps if plan else 0)
+    issues = demo_issues(demo) if season else []
+    total = len(demo) + (plan.steps if plan else 0) + len(issues)
     if phase is not None:
         phase(PHASE_ORGANIZATIONS)
     for done, org in enumerate(demo, start=1):
@@ -141,7 +149,33 @@ def load_demo(
             phase(PHASE_SEASON)
         step = _season_steps(len(demo), total, progress)
         _load_season(client, auth, plan, existing, report, step)
+        if phase is not None:
+            phase(PHASE_ISSUES)
+        _load_issues(client, auth, issues, existing, report, step)
     return report
+
+
+def _load_issues(
+    client: httpx.Client,
+    auth: dict[str, str],
+    issues: list[tuple[str, DemoIssue]],
+    organizations: Mapping[str, str],
+    report: LoadReport,
+    step: Callable[[], None],
+) -> None:
+    params = [("status", status) for status in ISSUE_STATUSES]
+    posted = {
+        (_key(item["title"]), item["organization_id"])
+        for item in _list(client, ISSUES, auth, params)
+    }
+    for poster, issue in issues:
+        owner = organizations[_key(poster)]
+        if (_key(issue.body["title"]), owner) in posted:
+            report.issues_skipped += 1
+        else:
+            _post(client, ISSUES, issue.payload(owner), auth)
+            report.issues_created += 1
+        step()
 
 
 def _season_steps(

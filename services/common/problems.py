@@ -8,6 +8,7 @@ validation errors, Starlette's HTTP errors and anything unexpected into
 
 from __future__ import annotations
 
+from collections.abc import Container, Sequence
 from typing import Any, ClassVar
 
 import structlog
@@ -31,6 +32,7 @@ __all__ = [
     "ValidationProblem",
     "install_problem_handlers",
     "problem_type",
+    "require_known",
 ]
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -110,6 +112,21 @@ class ValidationProblem(ProblemError):
     """Semantically invalid input, with the fields at fault."""
 
     status, slug, title = 422, "validation-error", "Invalid input"
+
+
+def require_known(ids: Sequence[str], known: Container[str], field: str, what: str) -> None:
+    """Every id must be among ``known`` (422 naming each unknown one, code ``unknown_<what>``)."""
+    errors = [
+        FieldError(
+            field=f"body.{field}.{i}" if len(ids) > 1 else f"body.{field}",
+            message=f"{what} {value} is not in the registry",
+            code=f"unknown_{what}",
+        )
+        for i, value in enumerate(ids)
+        if value not in known
+    ]
+    if errors:
+        raise ValidationProblem(f"Some {what}s are not in the registry.", errors=errors)
 
 
 _STATUS_SLUGS: dict[int, tuple[str, str]] = {

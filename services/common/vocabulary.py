@@ -11,9 +11,11 @@ from enum import StrEnum
 
 __all__ = [
     "ACTIVITY_FIELDS",
+    "COLLABORATION_FORMS",
     "KIND_SECTORS",
     "RESOURCE_TYPES",
     "ActivityField",
+    "CollaborationForm",
     "OrganizationKind",
     "ResourceType",
     "Sector",
@@ -84,6 +86,18 @@ RESOURCE_TYPES: dict[str, str] = {
     "service_delivery": "事業の実施（取組の主要部分の担い手）",
 }
 
+# API value -> 協働の形態
+COLLABORATION_FORMS: dict[str, str] = {
+    "commission": "委託",
+    "co_hosting": "共催・実行委員会",
+    "partnership": "事業協力・連携",
+    "subsidy": "補助・助成",
+    "endorsement": "後援",
+    "dialogue": "意見交換・政策提言",
+    "co_creation": "共創",
+    "network": "ネットワーク",
+}
+
 OrganizationKind = StrEnum(  # type: ignore[misc]
     "OrganizationKind", {kind: kind for kind in KIND_SECTORS}
 )
@@ -98,6 +112,11 @@ ResourceType = StrEnum(  # type: ignore[misc]
     "ResourceType", {value: value for value in RESOURCE_TYPES}
 )
 ResourceType.__doc__ = "シーズの種類: what an organisation can offer."
+
+CollaborationForm = StrEnum(  # type: ignore[misc]
+    "CollaborationForm", {value: value for value in COLLABORATION_FORMS}
+)
+CollaborationForm.__doc__ = "協働の形態: the forms a collaboration can take."
 
 
 def sector_of(kind: str) -> Sector:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated
 
-import httpx
 from fastapi import Depends, Header, Path, Request
 
 from services.common.auth import Client, Unauthorized, current_client
 from services.common.db import SessionDep
+from services.common.feedreader import catch_up
 from services.common.ids import ID_PATTERN
 from services.common.problems import NotFound, ProblemError
 from services.events import service, volunteering
 from services.events.models import Event, Opportunity, Shift, Signup
-from services.events.readmodel import sync_organizations
+from services.events.readmodel import follow_registry
 
 __all__ = [
     "LiveEvent",
@@ -103,14 +103,7 @@ async def ensure_organizations(request: Request, ids: Iterable[str]) -> None:
     """Catch up with the registry's feed before a write names organisations.
 
     The background follower keeps the read model close, but a client that has
-    just created (or deleted) an organisation must see that at once: reading
-    the feed from our position is one small request when nothing changed.
+    just created (or deleted) an organisation must see that at once.
     """
-    make_client = getattr(request.app.state, "registry_client", None)
-    if make_client is None or not list(ids):
-        return
-    try:
-        async with make_client() as client:
-            await sync_organizations(request.app.state.engine, client)
-    except httpx.HTTPError:
-        return  # the registry is unreachable: judge with what we know
+    if list(ids):
+        await catch_up(request.app, follow_registry)

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
 
-import anyio
 import httpx
-import structlog
 from fastapi import FastAPI
 
 from services.common.app import create_service_app
+from services.common.feedreader import with_background_follower
 from services.common.settings import KyodoSettings, get_settings, service_database_url
 from services.events.config import EventsSettings
-from services.events.readmodel import sync_organizations
+from services.events.readmodel import follow_registry
 from services.events.router import router
 from services.events.volunteering_router import router as volunteering_router
 
 __all__ = ["SERVICE", "create_app"]
 
 SERVICE = "events"
-log = structlog.get_logger(__name__)
 
 DESCRIPTION = """\
 The event and volunteer calendar of Kyodo (協働): events (one-off or recurring,
@@ -61,28 +57,7 @@ def create_app(
         httpx.AsyncClient, base_url=base_url, transport=registry_transport, timeout=10
     )
     app.state.sync_interval = events.sync_interval_seconds
-    app.router.lifespan_context = _with_feed_follower(app.router.lifespan_context)
+    app.router.lifespan_context = with_background_follower(
+        app.router.lifespan_context, follow_registry
+    )
     return app
-
-
-def _with_feed_follower(inner: Any) -> Any:
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app), anyio.create_task_group() as tasks:
-            if app.state.sync_interval > 0:
-                tasks.start_soon(_follow_registry, app)
-            yield
-            tasks.cancel_scope.cancel()
-
-    return lifespan
-
-
-async def _follow_registry(app: FastAPI) -> None:
-    """Keep the organisation read model current: poll the registry's change feed."""
-    async with app.state.registry_client() as client:
-        while True:
-            try:
-                await sync_organizations(app.state.engine, client)
-            except Exception as exc:  # the registry may be down or not migrated yet: retry
-                log.warning("registry_feed_unavailable", error=type(exc).__name__)
-            await anyio.sleep(app.state.sync_interval)

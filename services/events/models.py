@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from services.common.db import JSONList
+from services.common.feedreader import FeedPosition
 from services.common.idempotency import IdempotencyRecord
 from services.common.outbox import OutboxEvent
 from services.common.timefmt import UTCDateTime
@@ -40,16 +41,6 @@ class OrganizationRef(SQLModel, table=True):
     municipality_code: str = Field(max_length=6)
     version: int
     deleted: bool = False
-
-
-class FeedPosition(SQLModel, table=True):
-    """How far this service has read another service's change feed."""
-
-    __tablename__ = "feed_position"
-
-    source: str = Field(primary_key=True, max_length=32)
-    cursor: str = Field(max_length=512)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Event(SQLModel, table=True):

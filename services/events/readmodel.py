@@ -17,15 +17,19 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from services.common.db import write_session
-from services.common.timefmt import utcnow
-from services.events.models import FeedPosition, OrganizationRef
+from services.common.feedreader import follow_feed
+from services.events.models import OrganizationRef
 
-__all__ = ["REGISTRY_FEED", "apply_changes", "known_organizations", "sync_organizations"]
+__all__ = [
+    "REGISTRY_FEED",
+    "apply_changes",
+    "follow_registry",
+    "known_organizations",
+    "sync_organizations",
+]
 
 REGISTRY_FEED = "registry"
 _CHANGES_PATH = "/v1/registry/changes"
-_PAGE = 200
 
 
 def known_organizations(session: Session, ids: Iterable[str]) -> dict[str, OrganizationRef]:
@@ -39,20 +43,9 @@ def known_organizations(session: Session, ids: Iterable[str]) -> dict[str, Organ
     return {ref.id: ref for ref in session.exec(query)}
 
 
-def apply_changes(engine: Engine, items: Sequence[dict[str, Any]], cursor: str) -> int:
-    """Apply organisation changes and store the feed position, in one transaction."""
-    applied = 0
-    with write_session(engine) as session:
-        for item in items:
-            if item.get("type") == "organization" and _apply(session, item):
-                applied += 1
-        position = session.get(FeedPosition, REGISTRY_FEED)
-        if position is None:
-            session.add(FeedPosition(source=REGISTRY_FEED, cursor=cursor, updated_at=utcnow()))
-        else:
-            position.cursor, position.updated_at = cursor, utcnow()
-        session.commit()
-    return applied
+def apply_changes(session: Session, items: Sequence[dict[str, Any]]) -> int:
+    """Apply a page of organisation changes (idempotent; the caller commits)."""
+    return sum(1 for item in items if item.get("type") == "organization" and _apply(session, item))
 
 
 def _apply(session: Session, item: dict[str, Any]) -> bool:
@@ -75,26 +68,18 @@ def _apply(session: Session, item: dict[str, Any]) -> bool:
     return True
 
 
-def _position(engine: Engine) -> str | None:
-    with Session(engine) as session:
-        position = session.get(FeedPosition, REGISTRY_FEED)
-        return position.cursor if position else None
-
-
 async def sync_organizations(engine: Engine, client: httpx.AsyncClient) -> int:
     """Read the registry's feed from where we stopped to its end; return changes applied."""
-    import anyio
+    return await follow_feed(
+        engine,
+        client,
+        source=REGISTRY_FEED,
+        path=_CHANGES_PATH,
+        apply=apply_changes,
+        params={"type": "organization"},
+    )
 
-    applied = 0
-    cursor = await anyio.to_thread.run_sync(_position, engine)
-    while True:
-        params: dict[str, Any] = {"type": "organization", "limit": _PAGE}
-        if cursor:
-            params["cursor"] = cursor
-        response = await client.get(_CHANGES_PATH, params=params)
-        response.raise_for_status()
-        page = response.json()
-        cursor = page["next_cursor"]
-        applied += await anyio.to_thread.run_sync(apply_changes, engine, page["items"], cursor)
-        if not page["has_more"]:
-            return applied
+
+async def follow_registry(app: Any, client: httpx.AsyncClient) -> int:
+    """The events service's :data:`~services.common.feedreader.Follower`."""
+    return await sync_organizations(app.state.engine, client)

@@ -15,7 +15,7 @@ from services.common.etags import check_if_match
 from services.common.ids import new_id
 from services.common.jptext import index_text
 from services.common.partial import revalidate_merged
-from services.common.problems import FieldError, Gone, NotFound, ValidationProblem
+from services.common.problems import FieldError, Gone, NotFound, ValidationProblem, require_known
 from services.common.timefmt import utcnow
 from services.common.versioned import bump, commit_or_conflict
 from services.events.models import Event
@@ -39,18 +39,7 @@ _TIME_COLUMNS = {"starts_at", "ends_at", "registration_deadline"}
 
 def check_organizations(session: Session, ids: Sequence[str], field: str) -> None:
     """Every id must be a live organisation of the registry (422 naming each unknown one)."""
-    known = known_organizations(session, ids)
-    errors = [
-        FieldError(
-            field=f"body.{field}.{i}" if len(ids) > 1 else f"body.{field}",
-            message=f"organisation {value} is not in the registry",
-            code="unknown_organization",
-        )
-        for i, value in enumerate(ids)
-        if value not in known
-    ]
-    if errors:
-        raise ValidationProblem("Some organisations are not in the registry.", errors=errors)
+    require_known(ids, known_organizations(session, ids), field, "organization")
 
 
 def live_event(session: Session, event_id: str) -> Event:

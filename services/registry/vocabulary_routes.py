@@ -7,7 +7,13 @@ from enum import Enum
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict
 
-from services.common.vocabulary import ACTIVITY_FIELDS, KIND_SECTORS, RESOURCE_TYPES, Sector
+from services.common.vocabulary import (
+    ACTIVITY_FIELDS,
+    COLLABORATION_FORMS,
+    KIND_SECTORS,
+    RESOURCE_TYPES,
+    Sector,
+)
 
 __all__ = ["Vocabulary", "router"]
 
@@ -53,6 +59,14 @@ class Vocabulary(BaseModel):
                             "sector": None,
                         }
                     ],
+                    "collaboration_forms": [
+                        {
+                            "value": "partnership",
+                            "label_ja": "事業協力・連携",
+                            "code": None,
+                            "sector": None,
+                        }
+                    ],
                 }
             ]
         }
@@ -60,6 +74,7 @@ class Vocabulary(BaseModel):
     organization_kinds: list[Term]
     activity_fields: list[Term]
     resource_types: list[Term]
+    collaboration_forms: list[Term]
 
 
 VOCABULARY = Vocabulary(
@@ -72,6 +87,9 @@ VOCABULARY = Vocabulary(
         for field, (code, label) in ACTIVITY_FIELDS.items()
     ],
     resource_types=[Term(value=value, label_ja=label) for value, label in RESOURCE_TYPES.items()],
+    collaboration_forms=[
+        Term(value=value, label_ja=label) for value, label in COLLABORATION_FORMS.items()
+    ],
 )
 
 

@@ -1,0 +1,51 @@
+"""Matching queries: no HTTP, no rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from services.common.db import json_list_contains
+from services.common.search import text_matches
+from services.matching.filters import IssueFilters
+from services.matching.models import Issue
+
+__all__ = ["DEFAULT_STATUSES", "list_issues"]
+
+DEFAULT_STATUSES = ("open", "matched")
+
+
+def _any_of(session: Session, column: Any, values: Sequence[str]) -> sa.ColumnElement[bool]:
+    return sa.or_(*(json_list_contains(session, column, value) for value in values))
+
+
+def list_issues(session: Session, filters: IssueFilters, after_id: str | None) -> Sequence[Issue]:
+    """Live issues matching the filters, in id order, one more than the limit."""
+    query = select(Issue).where(col(Issue.deleted_at).is_(None))
+    query = query.where(col(Issue.status).in_(filters.status or DEFAULT_STATUSES))
+    if after_id is not None:
+        query = query.where(Issue.id > after_id)
+    if filters.q:
+        query = query.where(text_matches(col(Issue.search_text), filters.q))
+    if filters.field:
+        query = query.where(_any_of(session, Issue.fields, filters.field))
+    if filters.needed_resource_type:
+        query = query.where(
+            _any_of(session, Issue.needed_resource_types, filters.needed_resource_type)
+        )
+    if filters.collaboration_form:
+        query = query.where(_any_of(session, Issue.collaboration_forms, filters.collaboration_form))
+    if filters.municipality_code:
+        query = query.where(col(Issue.municipality_code).in_(filters.municipality_code))
+    if filters.prefecture_code:
+        query = query.where(col(Issue.municipality_code).startswith(filters.prefecture_code))
+    if filters.origin:
+        query = query.where(Issue.origin == filters.origin)
+    if filters.organization_id:
+        query = query.where(Issue.organization_id == filters.organization_id)
+    if filters.updated_since:
+        query = query.where(Issue.updated_at >= filters.updated_since)
+    return session.exec(query.order_by(col(Issue.id)).limit(filters.limit + 1)).all()
