@@ -9,11 +9,13 @@ from services.matching.engine.types import FACTORS
 
 __all__ = ["DEFAULT_WEIGHTS", "MatchingSettings"]
 
+# Measured with `kyodo eval matching`: partners must be local, so geography weighs as
+# much as text (a far-away look-alike with the same words must not come first).
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "text": 0.35,
+    "text": 0.3,
     "fields": 0.1,
-    "type": 0.25,
-    "geography": 0.2,
+    "type": 0.2,
+    "geography": 0.3,
     "availability": 0.05,
     "trust": 0.05,
 }
