@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
 
+import anyio
 import httpx
+import structlog
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from services.common.app import create_service_app
 from services.common.feedreader import with_background_follower
@@ -20,6 +25,7 @@ from services.matching.router import router
 __all__ = ["SERVICE", "create_app"]
 
 SERVICE = "matching"
+log = structlog.get_logger(__name__)
 
 DESCRIPTION = """\
 The matching service of Kyodo (協働): local issues (地域課題・ニーズ) posted by
@@ -67,7 +73,32 @@ def create_app(
     app.state.sync_interval = matching.sync_interval_seconds
     app.state.weights = matching.weights
     app.state.ranking = Ranking()
-    app.router.lifespan_context = with_background_follower(
-        app.router.lifespan_context, follow_registry
+    app.router.lifespan_context = _with_warm_indexes(
+        with_background_follower(app.router.lifespan_context, follow_registry)
     )
     return app
+
+
+def _with_warm_indexes(inner: Any) -> Any:
+    """Build the indexes in the background at start-up, so the first ranking does not
+    pay for reading every resource (a ranking before then builds them itself)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with inner(app), anyio.create_task_group() as tasks:
+            tasks.start_soon(_warm, app)
+            yield
+            tasks.cancel_scope.cancel()
+
+    return lifespan
+
+
+async def _warm(app: FastAPI) -> None:
+    def refresh() -> None:
+        with Session(app.state.engine) as session:
+            app.state.ranking.refresh(session)
+
+    try:
+        await anyio.to_thread.run_sync(refresh, abandon_on_cancel=True)
+    except Exception as exc:  # not migrated yet, or the database is down: rank on demand
+        log.warning("matching_index_warmup_failed", error=type(exc).__name__)
