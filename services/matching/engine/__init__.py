@@ -1,0 +1,22 @@
+"""The matching engine: pure ranking of resources for issues and issues for resources.
+
+No database and no web: the service builds :class:`Doc`\\ s from its read model,
+keeps them in a :class:`MatchIndex` and asks it :class:`Query`\\ s.
+"""
+
+from .analyzer import analyze, words
+from .index import DEFAULT_WEIGHTS, MatchIndex, normalize_weights
+from .types import FACTORS, Doc, Query, Scored, Weights
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "FACTORS",
+    "Doc",
+    "MatchIndex",
+    "Query",
+    "Scored",
+    "Weights",
+    "analyze",
+    "normalize_weights",
+    "words",
+]

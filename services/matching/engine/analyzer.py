@@ -1,0 +1,394 @@
+"""Japanese-aware text features, and the TF-IDF postings the index scores them with.
+
+Features (表記ゆれ-proof), prefixed so the two kinds never meet by name:
+
+* ``w:`` words: Sudachi normalised forms from the platform's search pipeline
+  (``services.common.jptext``: split mode B, content words only, casefolded and
+  hiragana-folded), so 子ども / 子供 / こども / ｺﾄﾞﾓ all give ``w:子供``; plus the
+  mode-A parts of compounds (鹿児島市 → 鹿児島), as the search index does, so a
+  query for the part still meets the whole. One-character parts (市, 会) are left
+  out: they match everything and explain nothing.
+* ``c:`` character 2- and 3-grams of the normalised, hiragana-folded text, within
+  runs of letters and digits (never across spaces or punctuation): they catch
+  words Sudachi does not know (団体名, ローマ字) and partial overlaps.
+
+Analysis is cached per text (the same issue is ranked again and again).
+Thread-safe: jptext keeps one tokenizer per thread; ``lru_cache`` can be shared.
+
+TF-IDF: words are hashed into columns ``0 .. 2**19`` and n-grams into
+``2**19 .. 2**20`` by two stateless ``HashingVectorizer``\\ s, so adding a doc
+needs no refit and word columns can be weighted ``WORD_WEIGHT``× (a collision
+can only ever mix two words or two n-grams). Sublinear tf, smooth idf
+(``ln((1 + n) / (1 + df)) + 1``, scikit-learn's), rows l2-normalised, float32.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize as l2_normalize
+
+# The platform's own tokenizer pipeline, with term counts: search_terms() would
+# deduplicate them, and TF-IDF wants the counts.
+from services.common.jptext import (
+    _content_morphemes,
+    _finer_parts,
+    _term,
+    normalize,
+    to_hiragana,
+)
+
+try:  # scipy's compiled CSC mat-vec, to read only the query's columns without copying them
+    from scipy.sparse._sparsetools import csc_matvec
+except ImportError:  # pragma: no cover - a future scipy; the slicing fallback is correct too
+    csc_matvec = None
+
+__all__ = [
+    "CHAR_PREFIX",
+    "N_FEATURES",
+    "WORD_PREFIX",
+    "WORD_WEIGHT",
+    "Postings",
+    "TextStore",
+    "analyze",
+    "words",
+]
+
+WORD_PREFIX = "w:"
+CHAR_PREFIX = "c:"
+N_WORD_FEATURES = 2**19
+N_FEATURES = 2**20
+WORD_WEIGHT = 2.0
+"""Word columns weigh this much more than n-gram columns (before l2 normalisation)."""
+_NGRAM_SIZES = (2, 3)
+_CACHE_SIZE = 8192
+
+# Runs of letters and digits (any script) after NFKC: n-grams never cross
+# whitespace, punctuation or symbols.
+_RUN = re.compile(r"[^\W_]+")
+
+
+# --- features ---------------------------------------------------------------------
+
+
+def analyze(text: str) -> list[str]:
+    """The features of ``text``: ``w:`` words (with repeats) then ``c:`` n-grams."""
+    return [*_word_features(text), *_char_features(text)]
+
+
+def words(text: str) -> list[str]:
+    """The content words of ``text`` (normalised forms, deduplicated, in order of appearance)."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _word_features(text: str) -> tuple[str, ...]:
+    return tuple(WORD_PREFIX + term for term in _word_tokens(text))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _char_features(text: str) -> tuple[str, ...]:
+    grams: list[str] = []
+    for run in _RUN.findall(to_hiragana(normalize(text))):
+        for size in _NGRAM_SIZES:
+            grams.extend(CHAR_PREFIX + run[i : i + size] for i in range(len(run) - size + 1))
+    return tuple(grams)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(feature[len(WORD_PREFIX) :] for feature in _word_features(text)))
+
+
+def _word_tokens(text: str) -> list[str]:
+    """Every content word with repeats, each followed by its mode-A parts (two characters up)."""
+    tokens: list[str] = []
+    for morpheme in _content_morphemes(text):
+        term = _term(morpheme)
+        if term:
+            tokens.append(term)
+            tokens.extend(p for p in map(_term, _finer_parts(morpheme)) if len(p) > 1)
+    return tokens
+
+
+_HASHED = {"alternate_sign": False, "norm": None, "dtype": np.float32}
+_word_hasher = HashingVectorizer(analyzer=_word_features, n_features=N_WORD_FEATURES, **_HASHED)
+_char_hasher = HashingVectorizer(
+    analyzer=_char_features, n_features=N_FEATURES - N_WORD_FEATURES, **_HASHED
+)
+# HashingVectorizer hashes its analyzer's output with a FeatureHasher: the same
+# columns for single features (a query's words, for matched terms).
+_feature_hasher = FeatureHasher(
+    n_features=N_WORD_FEATURES, input_type="string", alternate_sign=False, dtype=np.float32
+)
+
+
+def term_counts(texts: Sequence[str]) -> sp.csr_matrix:
+    """Raw feature counts, words then n-grams (``len(texts)`` × ``N_FEATURES``), sorted."""
+    return sp.hstack([_word_hasher.transform(texts), _char_hasher.transform(texts)], "csr")
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def sublinear_tf(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """One text's columns (ascending) and ``1 + ln(count)``, read-only (cached)."""
+    counts = term_counts([text])
+    cols, tf = counts.indices.astype(np.int32), np.log(counts.data) + np.float32(1.0)
+    cols.flags.writeable = tf.flags.writeable = False
+    return cols, tf
+
+
+@dataclass(frozen=True, slots=True)
+class QueryWords:
+    """A query's words for matched terms: each word's column, and the words containing it."""
+
+    terms: tuple[str, ...]
+    cols: np.ndarray
+    inside: tuple[frozenset[int], ...]
+    """For each word, the other words it is part of (鹿児島 in 鹿児島市): shown only alone."""
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def query_words(text: str) -> QueryWords:
+    terms = _words(text)
+    cols = np.zeros(0, np.int32)
+    if terms:
+        hashed = _feature_hasher.transform([[WORD_PREFIX + t] for t in terms])
+        cols = hashed.indices.astype(np.int32)
+    inside = tuple(
+        frozenset(j for j, other in enumerate(terms) if j != i and term in other)
+        for i, term in enumerate(terms)
+    )
+    return QueryWords(terms, cols, inside)
+
+
+def tfidf(texts: Sequence[str], weights: np.ndarray) -> sp.csr_matrix:
+    """l2-normalised rows of sublinear tf × ``weights`` (idf × word weight), float32."""
+    if len(texts) == 1:
+        cols, vals = tfidf_vector(texts[0], weights)
+        return sp.csr_matrix((vals, cols, np.array([0, len(cols)])), shape=(1, N_FEATURES))
+    rows = term_counts(texts)
+    np.log(rows.data, out=rows.data)
+    rows.data += np.float32(1.0)
+    rows.data *= weights[rows.indices]
+    return l2_normalize(rows, copy=False)
+
+
+def tfidf_vector(text: str, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One text's columns (ascending) and l2-normalised tf-idf values."""
+    cols, tf = sublinear_tf(text)
+    vals = tf * weights[cols]
+    norm = np.sqrt(np.dot(vals, vals))
+    if norm > 0:
+        vals /= norm
+    return cols, vals
+
+
+def fitted_weights(df: np.ndarray, n: int, word_weight: float) -> np.ndarray:
+    """Smooth idf from document frequencies, word columns × ``word_weight``."""
+    weights = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    weights[:N_WORD_FEATURES] *= np.float32(word_weight)
+    return weights
+
+
+# --- postings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """Recent rows ``start .. start + n``: CSR (for merging and their words), and a CSC over
+    only the columns they use (a small inverted index, without an ``N_FEATURES`` indptr)."""
+
+    start: int
+    rows: sp.csr_matrix
+    cols: np.ndarray
+    postings: sp.csc_matrix | None
+
+    @classmethod
+    def of(cls, start: int, rows: sp.csr_matrix, *, indexed: bool = True) -> _Chunk:
+        if not indexed:  # about to be merged into main: no postings needed
+            return cls(start, rows, np.zeros(0, np.int32), None)
+        cols = np.unique(rows.indices).astype(np.int32)
+        local = np.searchsorted(cols, rows.indices).astype(np.int32)
+        compact = sp.csr_matrix((rows.data, local, rows.indptr), shape=(rows.shape[0], len(cols)))
+        return cls(start, rows, cols, _canonical(compact.tocsc()))
+
+    @property
+    def n(self) -> int:
+        return int(self.rows.shape[0])
+
+    def scores(self, cols: np.ndarray, vals: np.ndarray, out: np.ndarray) -> None:
+        if self.postings is None or not len(self.cols):
+            return
+        pos = np.minimum(np.searchsorted(self.cols, cols), len(self.cols) - 1)
+        found = self.cols[pos] == cols
+        column_product(self.postings, pos[found], vals[found], out[self.start :][: self.n])
+
+    def words_of(self, row: int) -> np.ndarray:
+        local = row - self.start
+        cols = self.rows.indices[self.rows.indptr[local] : self.rows.indptr[local + 1]]
+        return cols[cols < N_WORD_FEATURES]
+
+
+@dataclass(frozen=True, slots=True)
+class Postings:
+    """The text side of a snapshot: main rows ``0 .. main.shape[0]``, then the chunks."""
+
+    main: sp.csc_matrix
+    main_words: tuple[np.ndarray, np.ndarray]
+    """Word columns of each main row (indptr, indices): matched terms without a CSR copy."""
+    chunks: tuple[_Chunk, ...]
+    weights: np.ndarray
+
+    def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The query's columns (ascending) and l2-normalised tf-idf values."""
+        return tfidf_vector(text, self.weights)
+
+    def scores(self, cols: np.ndarray, vals: np.ndarray, count: int) -> np.ndarray:
+        """Cosine of every row with the query, from the query's columns only (float32)."""
+        out = np.zeros(count, dtype=np.float32)
+        column_product(self.main, cols, vals, out[: self.main.shape[0]])
+        for chunk in self.chunks:
+            chunk.scores(cols, vals, out)
+        return out
+
+    def matched_terms(self, text: str, rows: Sequence[int], limit: int) -> list[list[str]]:
+        """For each row, the query's words it contains, highest idf first, at most ``limit``;
+        a word inside another matched one (鹿児島 beside 鹿児島市) is left out."""
+        query = query_words(text)
+        if not query.terms or not len(rows):
+            return [[] for _ in rows]
+        rank = np.argsort(np.argsort(-self.weights[query.cols], kind="stable"))
+        by_col = {int(c): i for i, c in enumerate(query.cols.tolist())}
+        matched = []
+        for row in rows:
+            hits = {by_col[c] for c in self._words_of(row).tolist() if c in by_col}
+            kept = sorted((i for i in hits if not query.inside[i] & hits), key=rank.__getitem__)
+            matched.append([query.terms[i] for i in kept[:limit]])
+        return matched
+
+    def _words_of(self, row: int) -> np.ndarray:
+        if row < self.main.shape[0]:
+            indptr, indices = self.main_words
+            return indices[indptr[row] : indptr[row + 1]]
+        chunk = next(c for c in self.chunks if c.start <= row < c.start + c.n)
+        return chunk.words_of(row)
+
+    def stacked(self) -> sp.csr_matrix:
+        """Every row, main then chunks, as one CSR matrix."""
+        return sp.vstack([self.main.tocsr(), *(chunk.rows for chunk in self.chunks)], "csr")
+
+    def nbytes(self) -> int:
+        held = _matrix_bytes(self.main) + self.weights.nbytes
+        held += sum(array.nbytes for array in self.main_words)
+        for chunk in self.chunks:
+            held += _matrix_bytes(chunk.rows) + chunk.cols.nbytes
+            held += _matrix_bytes(chunk.postings) if chunk.postings is not None else 0
+        return held
+
+
+def column_product(matrix: sp.csc_matrix, cols: np.ndarray, vals: np.ndarray, out: np.ndarray):
+    """``out += matrix[:, cols] @ vals`` for ascending ``cols``, reading only their postings.
+
+    scipy's compiled CSC mat-vec walks column ``j`` over ``indptr[j] .. indptr[j + 1]``
+    and skips empty ranges. Handing it the query's columns in descending order as
+    ``(start, end)`` pairs, every "column" between two pairs runs backwards (from a
+    column's end down to a lower column's start) and is skipped: one pass over exactly
+    the query's postings, without the copy ``matrix[:, cols]`` makes.
+    """
+    if not len(cols) or not matrix.shape[0]:
+        return
+    usable = (
+        csc_matvec is not None
+        and matrix.indptr.dtype == matrix.indices.dtype
+        and matrix.data.dtype == vals.dtype == out.dtype == np.float32
+        and out.flags.c_contiguous
+    )
+    if not usable:
+        out += matrix[:, cols] @ vals
+        return
+    descending = cols[::-1]
+    bounds = np.empty(2 * len(cols), dtype=matrix.indptr.dtype)
+    bounds[0::2] = matrix.indptr[descending]
+    bounds[1::2] = matrix.indptr[descending + 1]
+    factors = np.zeros(2 * len(cols) - 1, dtype=np.float32)
+    factors[0::2] = vals[::-1]
+    csc_matvec(matrix.shape[0], len(factors), bounds, matrix.indices, matrix.data, factors, out)
+
+
+# --- the writer's side ------------------------------------------------------------
+
+
+class TextStore:
+    """The mutable text index of the single writer; ``postings()`` snapshots it."""
+
+    def __init__(self, word_weight: float = WORD_WEIGHT) -> None:
+        self.word_weight = word_weight
+        self.weights = fitted_weights(np.zeros(N_FEATURES), 0, word_weight)
+        self.main = _canonical(sp.csc_matrix((0, N_FEATURES), dtype=np.float32))
+        self.main_words = (np.zeros(1, np.int64), np.zeros(0, np.int32))
+        self.chunks: tuple[_Chunk, ...] = ()
+
+    @property
+    def delta_rows(self) -> int:
+        return sum(chunk.n for chunk in self.chunks)
+
+    def append(self, start: int, texts: Sequence[str], *, indexed: bool = True) -> None:
+        """Rows for ``texts`` at ``start ..``, as a chunk. Like a binary counter, a chunk no
+        larger than the one before is merged into it: O(log n) chunks, each row copied
+        O(log n) times. ``indexed=False``: a merge into main follows, skip the postings."""
+        chunks = [*self.chunks, _Chunk.of(start, tfidf(texts, self.weights), indexed=indexed)]
+        while indexed and len(chunks) > 1 and chunks[-2].n <= chunks[-1].n:
+            newer, older = chunks.pop(), chunks.pop()
+            chunks.append(_Chunk.of(older.start, sp.vstack([older.rows, newer.rows], "csr")))
+        self.chunks = tuple(chunks)
+
+    def merge(self, live: np.ndarray, *, refit: bool) -> None:
+        """Rebuild main from the ``live`` rows (in order), refitting idf first if asked."""
+        rows = self.postings().stacked()[live]
+        if refit:
+            self._refit(rows)
+        self.main = _canonical(rows.tocsc())
+        self.main_words = _word_part(rows)
+        self.chunks = ()
+
+    def _refit(self, rows: sp.csr_matrix) -> None:
+        df = np.bincount(rows.indices, minlength=N_FEATURES)
+        weights = fitted_weights(df, rows.shape[0], self.word_weight)
+        rows.data *= (weights / self.weights)[rows.indices]
+        l2_normalize(rows, copy=False)
+        self.weights = weights
+
+    def postings(self) -> Postings:
+        return Postings(self.main, self.main_words, self.chunks, self.weights)
+
+
+def _word_part(rows: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """(indptr, indices) of the word columns of each row (they lead each sorted row)."""
+    rows.sort_indices()
+    is_word = rows.indices < N_WORD_FEATURES
+    row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    per_row = np.bincount(row_of[is_word], minlength=rows.shape[0])
+    indptr = np.zeros(rows.shape[0] + 1, dtype=np.int64)
+    np.cumsum(per_row, out=indptr[1:])
+    return indptr, rows.indices[is_word].astype(np.int32)
+
+
+def _canonical(matrix: sp.csc_matrix) -> sp.csc_matrix:
+    """Sorted int32 indices: what the compiled mat-vec and ``searchsorted`` expect."""
+    if matrix.nnz < 2**31 - 1:
+        matrix.indptr = matrix.indptr.astype(np.int32, copy=False)
+        matrix.indices = matrix.indices.astype(np.int32, copy=False)
+    if not matrix.has_sorted_indices:
+        matrix.sort_indices()
+    return matrix
+
+
+def _matrix_bytes(matrix: sp.spmatrix) -> int:
+    return int(matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes)

@@ -1,0 +1,635 @@
+"""MatchIndex: docs held for fast ranking, text postings plus structured factor arrays.
+
+Text is TF-IDF over the analyzer's features (see ``analyzer``): a main CSC matrix
+(an inverted index: a query reads only its own columns) plus small delta chunks
+for recent upserts, merged into main when they grow past 1/16 of it or
+``MERGE_ROWS``; removed rows are masked (tombstones) and dropped at the merge,
+where idf is refitted once ``REFIT_CHANGE`` of the corpus has changed.
+
+Every structured factor is a numpy expression over per-row arrays (bitmasks for
+fields and types, codes for sectors and organisations, unit vectors, day
+ordinals), so a ranking has no Python loop over docs. Only the top rows get a
+breakdown and matched terms.
+
+Concurrency: readers take the current snapshot (one attribute read) and never
+see it change; a single writer at a time (a lock) appends into spare capacity
+no snapshot can see, copies what it overwrites, and publishes a new snapshot.
+
+Factor values, and what neutral means (the query says nothing: the same for
+every doc, so the order is untouched; the doc says nothing: below a partial match):
+
+* ``text``: cosine, divided by the best cosine among the eligible docs (1.0 for
+  the best text match) so text weighs the same whether a query's best match is
+  close or loose (``relative_text``; measured on the tests' labelled set).
+* ``fields``: |query ∩ doc| / |query|; the query has none: 0.5; the doc none: 0.3.
+* ``type``: 1 if the doc's types meet the query's, else 0; query none: 0.5; doc none: 0.3.
+* ``geography``: see ``geo``.
+* ``availability``: 1 if the date ranges overlap (open ends are open), 0 if not,
+  0.7 when either side gives no dates.
+* ``trust``: the doc's trust, clipped to 0..1.
+"""
+
+from __future__ import annotations
+
+import heapq
+import sys
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from zlib import crc32
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import geo
+from .analyzer import N_FEATURES, WORD_WEIGHT, Postings, TextStore
+from .types import FACTORS, Doc, Query, Scored, Weights
+
+__all__ = ["DEFAULT_WEIGHTS", "MatchIndex", "normalize_weights"]
+
+DEFAULT_WEIGHTS: Weights = {
+    "text": 0.35,
+    "fields": 0.15,
+    "type": 0.2,
+    "geography": 0.2,
+    "availability": 0.05,
+    "trust": 0.05,
+}
+QUERY_SILENT = 0.5
+DOC_SILENT = 0.3
+AVAILABILITY_UNKNOWN = 0.7
+MERGE_ROWS = 2048
+COMPACT_DEAD = 0.125
+"""Compact when this share of rows are tombstones."""
+REFIT_CHANGE = 0.1
+"""Refit idf at a merge when this share of the corpus was added or removed since the last fit."""
+MAX_MATCHED_TERMS = 8
+_MARGIN = 1e-5  # float32 scores select candidates; exact float64 scores order them
+
+
+def normalize_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    """Weights scaled to sum 1, every factor present (missing ones 0); ValueError if invalid."""
+    unknown = set(weights) - set(FACTORS)
+    if unknown:
+        raise ValueError(f"unknown weight names: {sorted(unknown)}; known: {list(FACTORS)}")
+    values = {name: float(weights.get(name, 0.0)) for name in FACTORS}
+    if any(not np.isfinite(v) or v < 0 for v in values.values()):
+        raise ValueError("weights must be finite and non-negative")
+    total = sum(values.values())
+    if total <= 0:
+        raise ValueError("at least one weight must be positive")
+    return {name: value / total for name, value in values.items()}
+
+
+# --- per-row arrays ---------------------------------------------------------------
+
+_ROW_COLUMNS = {
+    "alive": np.bool_,
+    "fields": np.uint32,  # bitmask
+    "types": np.uint32,  # bitmask
+    "fields_floor": np.float32,  # DOC_SILENT where the doc has no fields, else 0
+    "types_floor": np.float32,
+    "sector": np.int32,
+    "org": np.int32,
+    "starts": np.int32,  # day ordinals, open ends as the int32 extremes; undated docs
+    "ends": np.int32,  # have starts > ends, so they never overlap (they get 0.7 as a floor)
+    "trust": np.float32,
+    "x": np.float32,
+    "y": np.float32,
+    "z": np.float32,
+    "reach2": np.float32,
+    "area": np.int32,
+    "no_point": np.float32,
+    "silent": np.float32,
+}
+_PAIR_COLUMNS = {"row": np.int32, "area": np.int32}
+_OPEN_START, _OPEN_END = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+
+
+class _Table:
+    """Append-only columns with spare capacity: appends land where no snapshot reads."""
+
+    def __init__(self, dtypes: Mapping[str, type], capacity: int = 1024) -> None:
+        self.size = 0
+        self.arrays = {name: np.zeros(capacity, dtype) for name, dtype in dtypes.items()}
+
+    @property
+    def capacity(self) -> int:
+        return len(next(iter(self.arrays.values())))
+
+    def extend(self, columns: Mapping[str, list]) -> None:
+        added = len(next(iter(columns.values())))
+        if self.size + added > self.capacity:
+            self._reallocate(np.arange(self.size), self.size + added)
+        for name, values in columns.items():
+            self.arrays[name][self.size : self.size + added] = values
+        self.size += added
+
+    def keep(self, index: np.ndarray) -> None:
+        """Keep only rows ``index``, renumbered from 0 (compaction)."""
+        self._reallocate(index, len(index))
+        self.size = len(index)
+
+    def _reallocate(self, index: np.ndarray, needed: int) -> None:
+        capacity = max(1024, 2 * needed)
+        for name, old in self.arrays.items():
+            new = np.zeros(capacity, old.dtype)
+            new[: len(index)] = old[index]
+            self.arrays[name] = new  # a new array: snapshots keep reading the old one
+
+    def views(self) -> dict[str, np.ndarray]:
+        return {name: array[: self.size] for name, array in self.arrays.items()}
+
+
+class _Codes:
+    """Strings to small ints (sectors, organisations); assigned by the writer only."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+
+    def assign(self, value: str) -> int:
+        return self.codes.setdefault(value, len(self.codes))
+
+    def lookup(self, values: Iterable[str]) -> list[int]:
+        return [self.codes[v] for v in values if v in self.codes]
+
+
+class _Bits:
+    """Strings to bits of a uint32 (fields, types); past 32 values, bits are shared by hash."""
+
+    def __init__(self) -> None:
+        self.bits: dict[str, int] = {}
+
+    def assign(self, values: Iterable[str]) -> int:
+        for value in values:
+            if value not in self.bits:
+                self.bits[value] = len(self.bits) if len(self.bits) < 32 else crc32(value.encode())
+        return self.lookup(values)
+
+    def lookup(self, values: Iterable[str]) -> int:
+        mask = 0
+        for value in values:
+            if value in self.bits:
+                mask |= 1 << (self.bits[value] % 32)
+        return mask
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """A snapshot's view of the per-row arrays (exactly ``count`` rows)."""
+
+    col: dict[str, np.ndarray]
+    geo: geo.GeoArrays
+    dead: int
+    floors: dict[tuple, np.ndarray]
+    """Weighted floors by weights and query shape (see _Ranking), filled by readers."""
+    fields: _Bits
+    types: _Bits
+    sectors: _Codes
+    orgs: _Codes
+
+
+class _RowStore:
+    """The writer's per-row arrays and the tables that encode them."""
+
+    def __init__(self) -> None:
+        self.rows = _Table(_ROW_COLUMNS)
+        self.pairs = _Table(_PAIR_COLUMNS)
+        self.areas = geo.AreaTable()
+        self.fields, self.types = _Bits(), _Bits()
+        self.sectors, self.orgs = _Codes(), _Codes()
+        self.dead = 0
+
+    def append(self, docs: list[Doc]) -> None:
+        columns: dict[str, list] = {name: [] for name in _ROW_COLUMNS}
+        pairs: dict[str, list] = {name: [] for name in _PAIR_COLUMNS}
+        for row, doc in enumerate(docs, self.rows.size):
+            place = geo.place_of(doc.areas, doc.latitude, doc.longitude, doc.radius_km)
+            area_ids = [self.areas.id_of(area) for area in place.areas]
+            for name, value in self._row(doc, place, area_ids).items():
+                columns[name].append(value)
+            pairs["row"].extend([row] * len(area_ids[1:]))
+            pairs["area"].extend(area_ids[1:])
+        self.rows.extend(columns)
+        if pairs["row"]:
+            self.pairs.extend(pairs)
+
+    def _row(self, doc: Doc, place: geo.Place, area_ids: list[int]) -> dict[str, object]:
+        dated = doc.available_from is not None or doc.available_until is not None
+        trust = float(doc.trust) if np.isfinite(doc.trust) else 0.0
+        located = place.has_point or bool(area_ids)
+        return {
+            "alive": True,
+            "fields": self.fields.assign(doc.fields),
+            "types": self.types.assign(doc.types),
+            "fields_floor": 0.0 if doc.fields else DOC_SILENT,
+            "types_floor": 0.0 if doc.types else DOC_SILENT,
+            "sector": self.sectors.assign(doc.sector),
+            "org": self.orgs.assign(doc.organization_id),
+            "starts": _ordinal(doc.available_from, _OPEN_START) if dated else _OPEN_END,
+            "ends": _ordinal(doc.available_until, _OPEN_END) if dated else _OPEN_START,
+            "trust": min(max(trust, 0.0), 1.0),
+            "x": place.xyz[0],
+            "y": place.xyz[1],
+            "z": place.xyz[2],
+            "reach2": place.reach2,
+            "area": area_ids[0] if area_ids else geo.NO_AREA,
+            "no_point": 0.0 if place.has_point else geo.UNKNOWN,
+            "silent": 0.0 if located else geo.UNKNOWN,
+        }
+
+    def kill(self, rows: list[int]) -> None:
+        alive = self.rows.arrays["alive"].copy()  # copy-on-write: snapshots keep theirs
+        alive[rows] = False
+        self.rows.arrays["alive"] = alive
+        self.dead += len(rows)
+
+    def compact(self, live: np.ndarray) -> None:
+        renumber = np.full(self.rows.size, -1, dtype=np.int32)
+        renumber[live] = np.arange(len(live), dtype=np.int32)
+        pair_rows = self.pairs.views()["row"]
+        kept = np.flatnonzero(renumber[pair_rows] >= 0)
+        self.rows.keep(live)
+        self.pairs.keep(kept)
+        self.pairs.arrays["row"][: len(kept)] = renumber[pair_rows[kept]]
+        self.dead = 0
+
+    def view(self) -> _Rows:
+        col, pairs, areas = self.rows.views(), self.pairs.views(), self.areas
+        arrays = geo.GeoArrays(
+            col["x"], col["y"], col["z"], col["reach2"], col["area"], col["no_point"],
+            col["silent"], pairs["row"], pairs["area"],
+            areas.municipality[: areas.size], areas.prefecture[: areas.size],
+        )  # fmt: skip
+        return _Rows(col, arrays, self.dead, {}, self.fields, self.types, self.sectors, self.orgs)
+
+    def nbytes(self) -> int:
+        arrays = [*self.rows.arrays.values(), *self.pairs.arrays.values()]
+        arrays += [self.areas.municipality, self.areas.prefecture]
+        codes = (self.sectors.codes, self.orgs.codes, self.fields.bits, self.types.bits)
+        return sum(a.nbytes for a in arrays) + sum(_dict_bytes(c) for c in codes)
+
+
+def _ordinal(day: date | None, default: int) -> int:
+    return default if day is None else day.toordinal()
+
+
+# --- factors ----------------------------------------------------------------------
+
+
+def _eligible(
+    rows: _Rows,
+    types: frozenset[str] | None,
+    sectors: frozenset[str] | None,
+    areas: frozenset[str] | None,
+    exclude_organizations: frozenset[str],
+) -> np.ndarray | None:
+    """Rows that may be returned; None: every row (no filter, no tombstone)."""
+    if types is None and sectors is None and areas is None and not exclude_organizations:
+        return None if rows.dead == 0 else rows.col["alive"]
+    mask = rows.col["alive"].copy()
+    if types is not None:
+        mask &= (rows.col["types"] & np.uint32(rows.types.lookup(types))) != 0
+    if sectors is not None:
+        mask &= geo.member(rows.col["sector"], rows.sectors.lookup(sectors))
+    if areas is not None:
+        mask &= geo.serves(rows.geo, areas)
+    if exclude_organizations:
+        mask &= ~geo.member(rows.col["org"], rows.orgs.lookup(exclude_organizations))
+    return mask
+
+
+class _Ranking:
+    """One query against one snapshot's rows: coarse scores of every row, exact values of a few.
+
+    A factor value splits into a query-independent floor (trust, and the values of docs
+    that say nothing) and a query-dependent part. The floors of every factor, weighted,
+    are one array per snapshot and set of weights (cached), so a ranking adds it in one
+    pass; each query-dependent part is one masked add or a few passes. Factors the query
+    says nothing about are the same for every doc: they change no order, so the coarse
+    scores leave them out and the exact ones add them.
+    """
+
+    def __init__(self, rows: _Rows, query: Query, cosine: np.ndarray, best: float) -> None:
+        self.rows, self.col, self.cosine, self.best = rows, rows.col, cosine, best
+        self.place = geo.place_of(query.areas, query.latitude, query.longitude, query.radius_km)
+        self.fields = (rows.fields.lookup(query.fields), len(query.fields))
+        self.types = rows.types.lookup(query.types) if query.types else None
+        self.dated = query.starts_on is not None or query.ends_on is not None
+        self.window = (_ordinal(query.starts_on, _OPEN_START), _ordinal(query.ends_on, _OPEN_END))
+        self.located = bool(self.place.areas) or self.place.has_point
+
+    def coarse(self, w: Mapping[str, float]) -> np.ndarray:
+        """float32 scores of every row, constants left out: to select candidates."""
+        score = self.cosine * np.float32(w["text"] / self.best)
+        score += self._floors(w)
+        col = self.col
+        if w["fields"] and self.fields[1]:
+            shared = np.bitwise_count(col["fields"] & np.uint32(self.fields[0]))
+            score += shared * np.float32(w["fields"] / self.fields[1])
+        if w["type"] and self.types is not None:
+            meets = (col["types"] & np.uint32(self.types)) != 0
+            score += meets * np.float32(w["type"])  # not np.add(where=): masked loops are slow
+        if w["availability"] and self.dated:
+            overlap = (col["starts"] <= self.window[1]) & (col["ends"] >= self.window[0])
+            score += overlap * np.float32(w["availability"])
+        if w["geography"] and self.located:
+            score += geo.part(self.rows.geo, self.place, w["geography"])
+        return score
+
+    def _floors(self, w: Mapping[str, float]) -> np.ndarray:
+        """Σ weight × floor over the factors (cached per snapshot, weights and query shape)."""
+        geo_floor = geo.floor(self.rows.geo, self.place) if self.located else None
+        key = (
+            w["trust"],
+            w["fields"] if self.fields[1] else 0.0,
+            w["type"] if self.types is not None else 0.0,
+            w["availability"] if self.dated else 0.0,
+            (w["geography"], self.place.areas != (), self.place.has_point)
+            if geo_floor is not None
+            else None,
+        )
+        cached = self.rows.floors.get(key)
+        if cached is None:
+            col = self.col
+            cached = col["trust"] * np.float32(key[0])
+            cached += col["fields_floor"] * np.float32(key[1])
+            cached += col["types_floor"] * np.float32(key[2])
+            cached += (col["starts"] > col["ends"]) * np.float32(key[3] * AVAILABILITY_UNKNOWN)
+            if geo_floor is not None:
+                cached += geo_floor * np.float32(w["geography"])
+            if len(self.rows.floors) >= 16:
+                self.rows.floors.clear()
+            self.rows.floors[key] = cached
+        return cached
+
+    def values(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Every factor's value at ``rows`` (float64, rounded to 6 places as a Scored shows)."""
+        col = self.col
+        values = {
+            "text": np.minimum(self.cosine[rows] / np.float32(self.best), np.float32(1.0)),
+            "fields": QUERY_SILENT,
+            "type": QUERY_SILENT,
+            "geography": geo.geography(self.rows.geo.subset(rows), self.place),
+            "availability": AVAILABILITY_UNKNOWN,
+            "trust": col["trust"][rows],
+        }
+        mask, wanted = self.fields
+        if wanted:
+            shared = np.bitwise_count(col["fields"][rows] & np.uint32(mask)) / wanted
+            values["fields"] = np.maximum(shared, col["fields_floor"][rows])
+        if self.types is not None:
+            meets = (col["types"][rows] & np.uint32(self.types)) != 0
+            values["type"] = np.maximum(meets, col["types_floor"][rows])
+        if self.dated:
+            starts, ends = col["starts"][rows], col["ends"][rows]
+            overlap = (starts <= self.window[1]) & (ends >= self.window[0])
+            values["availability"] = np.where(starts > ends, AVAILABILITY_UNKNOWN, overlap)
+        return {name: _column(values[name], len(rows)) for name in FACTORS}
+
+
+def _column(value: np.ndarray | float, n: int) -> np.ndarray:
+    picked = np.full(n, value) if isinstance(value, float) else value
+    return np.round(np.asarray(picked, dtype=np.float64), 6)
+
+
+def _best_text(cosine: np.ndarray, eligible: np.ndarray | None, relative: bool) -> float:
+    """What a cosine is divided by: the best among eligible docs (relative), else 1."""
+    if not relative:
+        return 1.0
+    best = float(cosine.max() if eligible is None else (cosine * eligible).max())
+    return best if best > 0 else 1.0
+
+
+# --- selecting the top ------------------------------------------------------------
+
+
+def _exact(values: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    """Scores summed in FACTORS order: bit-equal to ``sum(contributions.values())``."""
+    score = np.zeros(len(values[FACTORS[0]]), dtype=np.float64)
+    for name in FACTORS:
+        score += weights[name] * values[name]
+    return score
+
+
+def _candidates(score: np.ndarray, eligible: np.ndarray | None, k: int) -> np.ndarray:
+    """Eligible rows that may be in the top ``k``: a sample's k-th best is a lower bound for
+    the k-th best of all, so one comparison pass leaves few rows to partition."""
+    step = max(1, len(score) // 4096)
+    sample = score[::step] if eligible is None else score[::step][eligible[::step]]
+    hit = eligible
+    if len(sample) > k:
+        floor = np.partition(sample, len(sample) - k)[len(sample) - k]
+        hit = score >= floor if eligible is None else (score >= floor) & eligible
+    rows = np.arange(len(score)) if hit is None else np.flatnonzero(hit)
+    if len(rows) > k:
+        kth = np.partition(score[rows], len(rows) - k)[len(rows) - k]
+        rows = rows[score[rows] >= kth - _MARGIN]
+    return rows
+
+
+def _top(
+    ranking: _Ranking,
+    weights: Mapping[str, float],
+    eligible: np.ndarray | None,
+    docs: list[Doc],
+    k: int,
+) -> tuple[list[int], list[float], dict[str, np.ndarray]]:
+    """The best ``k`` rows by exact score then id, their scores and their factor values."""
+    rows = _candidates(ranking.coarse(weights), eligible, k)
+    values = ranking.values(rows)
+    exact = _exact(values, weights).tolist()
+    keyed = [
+        (-s, docs[row].id, i) for i, (row, s) in enumerate(zip(rows.tolist(), exact, strict=True))
+    ]
+    ordered = heapq.nsmallest(k, keyed) if len(keyed) > 4 * k else sorted(keyed)[:k]
+    best = [i for _, _, i in ordered]
+    return (
+        [int(rows[i]) for i in best],
+        [exact[i] for i in best],
+        {name: column[best] for name, column in values.items()},
+    )
+
+
+# --- the index --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """Everything a ranking reads; never changed once published."""
+
+    text: Postings
+    rows: _Rows
+    docs: list[Doc]
+    """Row -> Doc; append-only between merges, so only ``docs[:count]`` belongs here."""
+    count: int
+
+
+class MatchIndex:
+    """Docs (resources or issues) to rank against queries: see the module docstring."""
+
+    def __init__(self, *, word_weight: float = WORD_WEIGHT, relative_text: bool = True) -> None:
+        self._lock = threading.Lock()
+        self._text = TextStore(word_weight=word_weight)
+        self._rows = _RowStore()
+        self._docs: list[Doc] = []
+        self._row_of: dict[str, int] = {}  # the writer's; readers use _by_id and snapshots
+        self._by_id: dict[str, Doc] = {}
+        self._changed_since_fit = 0
+        self._relative_text = relative_text
+        self._snapshot = self._publish()
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._by_id
+
+    def get(self, doc_id: str) -> Doc | None:
+        return self._by_id.get(doc_id)
+
+    def rank(
+        self,
+        query: Query,
+        weights: Weights,
+        *,
+        limit: int = 20,
+        types: frozenset[str] | None = None,
+        sectors: frozenset[str] | None = None,
+        areas: frozenset[str] | None = None,
+        exclude_organizations: frozenset[str] = frozenset(),
+        offset: int = 0,
+    ) -> list[Scored]:
+        """The best docs for ``query``, best first (ties by id), from ``offset``, at most
+        ``limit``. Filters: ``types`` / ``sectors``: the doc has one of them; ``areas``: the
+        doc serves one of these municipalities (2 digits: anywhere in that prefecture)."""
+        normalized = normalize_weights(weights)
+        snap = self._snapshot
+        start = max(offset, 0)
+        if limit <= 0 or snap.count == 0:
+            return []
+        eligible = _eligible(snap.rows, types, sectors, areas, exclude_organizations)
+        cols, vals = snap.text.query_vector(query.text)
+        cosine = snap.text.scores(cols, vals, snap.count)
+        best = _best_text(cosine, eligible, self._relative_text)
+        ranking = _Ranking(snap.rows, query, cosine, best)
+        rows, scores, breakdown = _top(ranking, normalized, eligible, snap.docs, start + limit)
+        terms = snap.text.matched_terms(query.text, rows[start:], MAX_MATCHED_TERMS)
+        return [
+            _scored(snap.docs[rows[i]], scores[i], breakdown, i, normalized, terms[i - start])
+            for i in range(start, len(rows))
+        ]
+
+    def text_matrix(self) -> tuple[sp.csc_matrix, list[str]]:
+        """The l2-normalised TF-IDF rows of the live docs (CSC) and their ids: the matrix
+        ``rank`` scores (itself after ``compact()``, else a merged copy)."""
+        snap = self._snapshot
+        live = np.flatnonzero(snap.rows.col["alive"])
+        if not snap.text.chunks and len(live) == snap.count:
+            matrix = snap.text.main
+        else:
+            matrix = snap.text.stacked()[live].tocsc()
+        return matrix, [snap.docs[row].id for row in live.tolist()]
+
+    def query_vector(self, query: Query) -> sp.csr_matrix:
+        """The query's l2-normalised TF-IDF vector (1 × n_features), as ``rank`` uses it."""
+        cols, vals = self._snapshot.text.query_vector(query.text)
+        return sp.csr_matrix((vals, cols, [0, len(cols)]), shape=(1, N_FEATURES))
+
+    def memory_bytes(self) -> int:
+        """Approximate bytes held: matrices, arrays, code tables, id maps and the docs."""
+        snap = self._snapshot
+        held = snap.text.nbytes() + self._rows.nbytes()
+        held += _dict_bytes(self._row_of) + _dict_bytes(self._by_id)
+        held += sys.getsizeof(snap.docs) + sum(_doc_bytes(doc) for doc in snap.docs)
+        return held
+
+    # --- writing ---------------------------------------------------------------------
+
+    def upsert(self, docs: Iterable[Doc]) -> None:
+        """Add docs, or replace the ones whose id is already held (the last of a batch wins)."""
+        batch = list({doc.id: doc for doc in docs}.values())
+        if not batch:
+            return
+        with self._lock:
+            replaced = [self._row_of[doc.id] for doc in batch if doc.id in self._row_of]
+            if replaced:
+                self._rows.kill(replaced)
+            start = len(self._docs)
+            merging = self._merge_due(extra=len(batch))
+            self._text.append(start, [doc.text for doc in batch], indexed=not merging)
+            self._rows.append(batch)
+            self._docs.extend(batch)
+            self._row_of.update((doc.id, row) for row, doc in enumerate(batch, start))
+            self._by_id.update((doc.id, doc) for doc in batch)
+            self._changed_since_fit += len(batch)
+            if merging or self._merge_due():
+                self._merge(refit=False)
+            self._snapshot = self._publish()
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Forget docs by id (unknown ids are ignored)."""
+        wanted = set(ids)
+        with self._lock:
+            rows = [self._row_of.pop(i) for i in wanted if i in self._row_of]
+            if not rows:
+                return
+            for doc_id in wanted:
+                self._by_id.pop(doc_id, None)
+            self._rows.kill(rows)
+            self._changed_since_fit += len(rows)
+            if self._merge_due():
+                self._merge(refit=False)
+            self._snapshot = self._publish()
+
+    def compact(self, *, refit: bool = False) -> None:
+        """Merge the delta into main now and drop tombstones; refit idf if due or asked."""
+        with self._lock:
+            self._merge(refit=refit)
+            self._snapshot = self._publish()
+
+    def _merge_due(self, extra: int = 0) -> bool:
+        """A merge is due when main is empty (the first batch fits idf), the delta outgrows
+        1/16 of main or ``MERGE_ROWS``, or too many rows are tombstones."""
+        count, delta = len(self._docs) + extra, self._text.delta_rows + extra
+        main = count - delta
+        dead = self._rows.dead
+        return (
+            main == 0 or delta > min(MERGE_ROWS, max(8, main // 16)) or dead > COMPACT_DEAD * count
+        )
+
+    def _merge(self, *, refit: bool) -> None:
+        live = np.flatnonzero(self._rows.rows.views()["alive"])
+        refit = refit or self._changed_since_fit > REFIT_CHANGE * max(len(live), 1)
+        self._text.merge(live, refit=refit)
+        self._rows.compact(live)
+        self._docs = [self._docs[row] for row in live.tolist()]  # snapshots keep the old list
+        self._row_of = {doc.id: row for row, doc in enumerate(self._docs)}
+        if refit:
+            self._changed_since_fit = 0
+
+    def _publish(self) -> _Snapshot:
+        return _Snapshot(self._text.postings(), self._rows.view(), self._docs, len(self._docs))
+
+
+def _scored(
+    doc: Doc,
+    score: float,
+    breakdown: Mapping[str, np.ndarray],
+    i: int,
+    weights: Mapping[str, float],
+    matched: list[str],
+) -> Scored:
+    value_of = {name: float(breakdown[name][i]) for name in FACTORS}
+    contributions = {name: weights[name] * value_of[name] for name in FACTORS}
+    return Scored(doc.id, doc.organization_id, score, value_of, contributions, matched)
+
+
+def _doc_bytes(doc: Doc) -> int:
+    strings = (doc.id, doc.organization_id, doc.text, doc.sector, *doc.areas)
+    return sys.getsizeof(doc) + sum(sys.getsizeof(s) for s in strings)
+
+
+def _dict_bytes(mapping: Mapping[str, int]) -> int:
+    return sys.getsizeof(mapping) + sum(sys.getsizeof(key) for key in mapping)
