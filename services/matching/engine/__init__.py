@@ -5,18 +5,22 @@ keeps them in a :class:`MatchIndex` and asks it :class:`Query`\\ s.
 """
 
 from .analyzer import analyze, words
+from .coalitions import Coalition, Member, propose_coalitions
 from .index import DEFAULT_WEIGHTS, MatchIndex, normalize_weights
 from .types import FACTORS, Doc, Query, Scored, Weights
 
 __all__ = [
     "DEFAULT_WEIGHTS",
     "FACTORS",
+    "Coalition",
     "Doc",
     "MatchIndex",
+    "Member",
     "Query",
     "Scored",
     "Weights",
     "analyze",
     "normalize_weights",
+    "propose_coalitions",
     "words",
 ]
