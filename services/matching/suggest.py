@@ -25,7 +25,7 @@ from services.matching.schemas import (
 __all__ = ["candidates", "coalitions", "current_weights", "opportunities", "score_resource"]
 
 _COALITION_POOL = 60  # candidates considered when assembling coalitions
-_PROPOSAL_POOL = 1000  # a proposed resource is looked for among this many of its kind
+_PROPOSAL_POOL = 1000  # a proposed resource is looked for among this many candidates
 
 
 def current_weights(session: Session, configured: dict[str, float]) -> dict[str, float]:
@@ -66,25 +66,13 @@ def _rank_resources(
 
 
 def score_resource(
-    ranking: Ranking,
-    session: Session,
-    issue: Issue,
-    resource: ResourceDoc,
-    sector: str,
-    weights: dict[str, float],
+    ranking: Ranking, session: Session, issue: Issue, resource_id: str, weights: dict[str, float]
 ) -> Scored | None:
-    """One resource's score for an issue, as the candidates list ranks it; None when it
-    is not ranked (inactive) or not among the best of its type and sector."""
-    found = _rank_resources(
-        ranking,
-        session,
-        issue,
-        weights,
-        limit=_PROPOSAL_POOL,
-        types=frozenset({resource.type}),
-        sectors=frozenset({sector}) if sector else None,
-    )
-    return next((scored for scored in found if scored.id == resource.id), None)
+    """One resource's score for an issue exactly as the candidates list ranks it (same
+    pool, so the same relative text score); None when it is not ranked (inactive) or
+    not among the best ``_PROPOSAL_POOL``."""
+    found = _rank_resources(ranking, session, issue, weights, limit=_PROPOSAL_POOL)
+    return next((scored for scored in found if scored.id == resource_id), None)
 
 
 def candidates(
