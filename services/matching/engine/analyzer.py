@@ -65,8 +65,10 @@ WORD_PREFIX = "w:"
 CHAR_PREFIX = "c:"
 N_WORD_FEATURES = 2**19
 N_FEATURES = 2**20
-WORD_WEIGHT = 2.0
-"""Word columns weigh this much more than n-gram columns (before l2 normalisation)."""
+WORD_WEIGHT = 3.0
+"""Word columns weigh this much more than n-gram columns (before l2 normalisation).
+nDCG@10 on the labelled set (``kyodo eval matching``): 0.875 / 0.880 / 0.892 for
+×1 / ×2 / ×3 with text relative to the best match, 0.896 / 0.896 with text / 0.5."""
 _NGRAM_SIZES = (2, 3)
 _CACHE_SIZE = 8192
 
