@@ -327,7 +327,8 @@ class _Ranking:
 
     def coarse(self, w: Mapping[str, float]) -> np.ndarray:
         """float32 scores of every row, constants left out: to select candidates."""
-        score = self.cosine * np.float32(w["text"] / self.best)
+        score = np.minimum(self.cosine, np.float32(self.best))  # the value is capped at 1
+        score *= np.float32(w["text"] / self.best)
         score += self._floors(w)
         col = self.col
         if w["fields"] and self.fields[1]:
