@@ -46,7 +46,8 @@ MATCH_LISTING = "matches"
 CASE_STUDY_LISTING = "case-studies"
 _NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match)."}}
 _READ_MATCH = problem_responses(401, 404)
-_WRITE_MATCH = problem_responses(401, 403, 404, 409, 412, 428)
+_TRANSITION = problem_responses(401, 404, 409, 412, 428)
+_REVIEW = problem_responses(401, 403, 404, 409, 412, 428)
 
 MatchId = Annotated[str, Path(pattern=ID_PATTERN, description="The match's id (UUID).")]
 CaseStudyId = Annotated[str, Path(pattern=ID_PATTERN, description="The case study's id (UUID).")]
@@ -134,7 +135,7 @@ def get_match(
     "/matches/{match_id}/transitions",
     tags=MATCHES,
     response_model=MatchPublic,
-    responses=_WRITE_MATCH,
+    responses=_TRANSITION,
 )
 def transition_match(
     client: WriterClient,
@@ -180,7 +181,7 @@ def add_progress_note(
     "/matches/{match_id}/reviews/{side}",
     tags=MATCHES,
     response_model=MatchPublic,
-    responses=_WRITE_MATCH,
+    responses=_REVIEW,
 )
 def put_review(
     client: WriterClient,

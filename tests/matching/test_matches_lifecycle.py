@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -92,6 +93,8 @@ def test_proposing_a_resource_makes_its_organisation_the_partner_and_keeps_its_s
     assert match["reviews"] == {"issue": None, "partner": None}
     assert match["caller_sides"] == ["issue", "partner"]  # the administrator acts for both
     assert api.get(f"/v1/matches/{match['id']}", headers=AUTH).json() == match
+    cached = api.get(f"/v1/matches/{match['id']}", headers={**AUTH, "If-None-Match": '"1"'})
+    assert cached.status_code == 304
 
 
 def test_the_stored_score_is_the_one_candidates_show(api, parties):
@@ -240,6 +243,18 @@ def test_a_second_live_match_for_the_same_issue_and_resource_is_refused(api, par
     )
     assert_problem(twice, 409)
     assert {m["id"] for m in matches(api)} == {first["id"], direct["id"]}
+
+
+def test_concurrent_proposals_of_one_pair_make_one_match(api, parties):
+    body = {"issue_id": parties.issue["id"], "resource_id": parties.resource["id"]}
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(
+            pool.map(
+                lambda _: api.post("/v1/matches", json=body, headers=AUTH).status_code, range(6)
+            )
+        )
+    assert sorted(statuses) == [201, 409, 409, 409, 409, 409]
+    assert len(matches(api)) == 1
 
 
 @pytest.mark.parametrize("end", ["declined", "withdrawn"])
