@@ -68,9 +68,8 @@ def _rank_resources(
 def score_resource(
     ranking: Ranking, session: Session, issue: Issue, resource_id: str, weights: dict[str, float]
 ) -> Scored | None:
-    """One resource's score for an issue exactly as the candidates list ranks it (same
-    pool, so the same relative text score); None when it is not ranked (inactive) or
-    not among the best ``_PROPOSAL_POOL``."""
+    """One resource's score for an issue exactly as the candidates list ranks it; None
+    when it is not ranked (inactive) or not among the best ``_PROPOSAL_POOL``."""
     found = _rank_resources(ranking, session, issue, weights, limit=_PROPOSAL_POOL)
     return next((scored for scored in found if scored.id == resource_id), None)
 
