@@ -363,8 +363,9 @@ class TextStore:
     def _refit(self, rows: sp.csr_matrix) -> None:
         df = np.bincount(rows.indices, minlength=N_FEATURES)
         weights = fitted_weights(df, rows.shape[0], self.word_weight)
-        rows.data *= (weights / self.weights)[rows.indices]
-        l2_normalize(rows, copy=False)
+        if rows.nnz:  # (scikit-learn refuses to normalise zero rows)
+            rows.data *= (weights / self.weights)[rows.indices]
+            l2_normalize(rows, copy=False)
         self.weights = weights
 
     def postings(self) -> Postings:

@@ -88,37 +88,46 @@ def propose_coalitions(
     per_type: int = 5,
 ) -> list[Coalition]:
     """Up to ``proposals`` different coalitions of at most ``max_size`` partners covering
-    ``needed`` from ``candidates`` (best first); ``per_type`` candidates are tried per type."""
+    ``needed`` from ``candidates`` (best first). For each type, the best ``per_type``
+    candidates of partners already chosen and of new partners are tried."""
     wanted = list(dict.fromkeys(needed))
     if not wanted or max_size < 1 or proposals < 1:
         return []
-    options = _options(wanted, candidates, docs, per_type)
+    options = _options(wanted, candidates, docs)
     order = sorted(range(len(wanted)), key=lambda i: (len(options[i]), i))
     states: list[_State] = [()]
     for position in order:
-        states = _expand(states, options[position], max_size)
+        states = _expand(states, options[position], max_size, per_type)
         states = sorted(states, key=lambda s: _key(_arranged(s, order, wanted)))[:BEAM_WIDTH]
     finals = _unique(_arranged(state, order, wanted) for state in states)
     return _diverse([_coalition(final, wanted) for final in finals], proposals)
 
 
 def _options(
-    wanted: list[str], candidates: Sequence[Scored], docs: Mapping[str, Doc], per_type: int
+    wanted: list[str], candidates: Sequence[Scored], docs: Mapping[str, Doc]
 ) -> list[list[_Option]]:
+    """Every candidate of each needed type, best first."""
     ranked = sorted(
         (_Option(s, docs[s.id]) for s in candidates if s.id in docs),
         key=lambda o: (-o.scored.score, o.scored.id),
     )
-    return [[o for o in ranked if kind in o.doc.types][:per_type] for kind in wanted]
+    return [[o for o in ranked if kind in o.doc.types] for kind in wanted]
 
 
-def _expand(states: list[_State], options: list[_Option], max_size: int) -> list[_State]:
+def _expand(
+    states: list[_State], options: list[_Option], max_size: int, per_type: int
+) -> list[_State]:
+    """Each state with each of the best ``per_type`` options of partners already in it, and
+    of new partners while there is room; with the type uncovered only if none fits."""
     grown: list[_State] = []
     for state in states:
         partners = {o.doc.organization_id for o in state if o is not None}
-        fits = [o for o in options if o.doc.organization_id in partners or len(partners) < max_size]
-        grown.extend((*state, option) for option in fits)
-        if not fits:
+        known = [o for o in options if o.doc.organization_id in partners][:per_type]
+        new = [] if len(partners) >= max_size else [
+            o for o in options if o.doc.organization_id not in partners
+        ][:per_type]  # fmt: skip
+        grown.extend((*state, option) for option in known + new)
+        if not known and not new:
             grown.append((*state, None))
     return grown
 

@@ -232,6 +232,7 @@ def area_levels(
     table = same_prefecture.astype(np.float32) * np.float32(SAME_PREFECTURE)
     table[covered] = PREFECTURE_WIDE
     table[member(municipality, municipalities)] = SAME_AREA
+    table[(municipality == WHOLE) & member(prefecture, whole)] = SAME_AREA  # both: the whole
     return table
 
 
