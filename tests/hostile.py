@@ -13,12 +13,14 @@ import dataclasses
 import hashlib
 import json
 import re
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from conftest import AUTH
+from conftest import ADMIN_KEY, AUTH
 from hypothesis import strategies as st
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "ids",
     "json_values",
     "oversized_json",
+    "published_contract",
     "run_case",
     "snapshot_tables",
 ]
@@ -288,6 +291,23 @@ BAD_IF_MATCH: list[tuple[str, dict[str, Any], int, str | None]] = [
     ),
     ("with a non-ASCII If-Match is refused", {"If-Match": '"１"'.encode()}, (412, 422), None),
 ]
+
+
+def published_contract() -> dict[str, Any]:
+    """The contract as the gateway publishes it (building it touches no database)."""
+    from gateway.main import create_app, embedded_services
+    from migrations.runner import SERVICES
+    from services.common.settings import KyodoSettings
+
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = KyodoSettings(data_dir=Path(data_dir), admin_key=ADMIN_KEY)
+        urls = {name: f"sqlite:///{data_dir}/{name}.db" for name in SERVICES}
+        services = embedded_services(settings, urls)
+        try:
+            return dict(create_app(services).state.contract())
+        finally:
+            for service in services.values():
+                service.state.engine.dispose()
 
 
 def service_contract_paths(contract: dict[str, Any], service: str) -> list[str]:

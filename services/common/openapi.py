@@ -71,6 +71,8 @@ _WRITES = {"post", "put", "patch", "delete"}
 def _complete_operation(method: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     wanted = [400, 500]
+    if operation.get("security"):
+        wanted.append(401)  # a key that is sent but unknown is refused, even on reads
     if method in _WRITES:
         wanted += [401, 413, 422]
     if operation.get("parameters") or operation.get("requestBody"):

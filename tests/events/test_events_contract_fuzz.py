@@ -17,16 +17,14 @@ answered 404/412.
 from __future__ import annotations
 
 import itertools
-import tempfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-from conftest import ADMIN_KEY, AUTH, organization_body
+from conftest import AUTH, organization_body
 from fastapi.testclient import TestClient
-from hostile import coin, service_contract_paths
+from hostile import coin, published_contract, service_contract_paths
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -36,8 +34,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gateway.main import create_app, embedded_services
-from services.common.settings import KyodoSettings
+from gateway.main import create_app
 
 CHECKS = [
     not_a_server_error,
@@ -143,20 +140,7 @@ class Seeds:
                     self.ids[gone] = ""
 
 
-def _published_contract() -> dict[str, Any]:
-    """The contract as the gateway publishes it (building it touches no database)."""
-    with tempfile.TemporaryDirectory() as data_dir:
-        settings_ = KyodoSettings(data_dir=Path(data_dir), admin_key=ADMIN_KEY)
-        urls = {name: f"sqlite:///{data_dir}/{name}.db" for name in ("registry", "events")}
-        services = embedded_services(settings_, urls)
-        try:
-            return dict(create_app(services).state.contract())
-        finally:
-            for service in services.values():
-                service.state.engine.dispose()
-
-
-CONTRACT = _published_contract()
+CONTRACT = published_contract()
 EVENTS_PATHS = service_contract_paths(CONTRACT, "events")
 assert "/v1/shifts/{shift_id}/signups" in EVENTS_PATHS, EVENTS_PATHS
 schema = schemathesis.openapi.from_dict(CONTRACT).include(path=EVENTS_PATHS)

@@ -14,16 +14,14 @@ are exercised on stored data, not only answered 404/412.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-from conftest import ADMIN_KEY, AUTH, organization_body, resource_body
+from conftest import AUTH, organization_body, resource_body
 from fastapi.testclient import TestClient
-from hostile import coin, service_contract_paths
+from hostile import coin, published_contract, service_contract_paths
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -33,8 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gateway.main import create_app, embedded_services
-from services.common.settings import KyodoSettings
+from gateway.main import create_app
 
 CHECKS = [
     not_a_server_error,
@@ -80,20 +77,7 @@ class Seeds:
             self.res = ""
 
 
-def _published_contract() -> dict[str, Any]:
-    """The contract as the gateway publishes it (building it touches no database)."""
-    with tempfile.TemporaryDirectory() as data_dir:
-        settings_ = KyodoSettings(data_dir=Path(data_dir), admin_key=ADMIN_KEY)
-        urls = {name: f"sqlite:///{data_dir}/{name}.db" for name in ("registry", "events")}
-        services = embedded_services(settings_, urls)
-        try:
-            return dict(create_app(services).state.contract())
-        finally:
-            for service in services.values():
-                service.state.engine.dispose()
-
-
-CONTRACT = _published_contract()
+CONTRACT = published_contract()
 # The merged contract also publishes the events service (tests/events/test_contract_fuzz.py).
 REGISTRY_PATHS = service_contract_paths(CONTRACT, "registry")
 schema = schemathesis.openapi.from_dict(CONTRACT).include(path=REGISTRY_PATHS)
