@@ -131,6 +131,7 @@ def create_issue(*, session: Session, data: IssueCreate) -> Issue:
         status=data.status,
         **_columns(data, _WRITABLE),
         created_at=now,
+        opened_at=now if data.status == "open" else None,
         updated_at=now,
     )
     _index(issue)
@@ -158,6 +159,8 @@ def update_issue(
     for name, value in _columns(merged, set(patch)).items():
         setattr(issue, name, value)
     issue.status = status
+    if status == "open" and issue.opened_at is None:
+        issue.opened_at = utcnow()
     _index(issue)
     bump(issue)
     _record(session, issue, "updated")

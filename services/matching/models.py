@@ -94,6 +94,8 @@ class Issue(SQLModel, table=True):
     status: str = Field(max_length=16, index=True)
     search_text: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    """When the issue was first opened (posted publicly); drafts have none."""
     updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = 1

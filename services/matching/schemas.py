@@ -145,6 +145,7 @@ class IssuePublic(BaseModel):
                     "organization_name": "桜ヶ丘こども食堂ネットワーク",
                     "prefecture_code": "10",
                     "created_at": "2026-11-25T10:00:00+09:00",
+                    "opened_at": "2026-11-25T10:00:00+09:00",
                     "updated_at": "2026-11-25T10:00:00+09:00",
                     "version": 1,
                 }
@@ -170,6 +171,7 @@ class IssuePublic(BaseModel):
     origin: Origin
     status: IssueStatus
     created_at: Timestamp
+    opened_at: Timestamp | None = Field(description="When the issue was first opened.")
     updated_at: Timestamp
     version: int
 
