@@ -102,7 +102,8 @@ def demo_load(
     console.print(
         f"[green]✓[/] demo city 桜ヶ丘市: {report.organizations_created} organisations and "
         f"{report.resources_created} resources created, {report.organizations_skipped} "
-        f"organisations already there; {report.season_created} calendar items created"
+        f"organisations already there; {report.season_created - report.issues_created} "
+        f"calendar items and {report.issues_created} local issues created"
     )
 
 

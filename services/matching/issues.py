@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from services.common import outbox
 from services.common.db import lock_live
@@ -19,6 +19,7 @@ from services.common.problems import Conflict, Gone, NotFound, require_known
 from services.common.timefmt import utcnow
 from services.common.versioned import bump, commit_or_conflict
 from services.matching.models import Issue, OrganizationDoc
+from services.matching.repository import organizations_by_id
 from services.matching.schemas import IssueCreate, IssuePublic, IssueUpdate
 
 __all__ = [
@@ -48,12 +49,7 @@ class StatusConflict(Conflict):
 
 def known_organizations(session: Session, ids: Sequence[str]) -> dict[str, OrganizationDoc]:
     """The live organisations among ``ids`` that matching knows from the registry."""
-    if not ids:
-        return {}
-    query = select(OrganizationDoc).where(
-        col(OrganizationDoc.id).in_(set(ids)), col(OrganizationDoc.deleted).is_(False)
-    )
-    return {org.id: org for org in session.exec(query)}
+    return {k: org for k, org in organizations_by_id(session, ids).items() if not org.deleted}
 
 
 def live_issue(session: Session, issue_id: str) -> Issue:
@@ -63,20 +59,19 @@ def live_issue(session: Session, issue_id: str) -> Issue:
         raise NotFound(f"Issue {issue_id} does not exist.")
     if issue.deleted_at is not None:
         raise Gone(f"Issue {issue_id} was deleted.")
+    owner = session.get(OrganizationDoc, issue.organization_id)
+    if owner is not None and owner.deleted:
+        raise Gone(f"Issue {issue_id} went with its organisation, which was deleted.")
     return issue
 
 
 def issues_public(session: Session, issues: Sequence[Issue]) -> list[IssuePublic]:
     """Public views of issues, with their organisations' names, in one query."""
-    names = {
-        org.id: org.name
-        for org in session.exec(
-            select(OrganizationDoc).where(
-                col(OrganizationDoc.id).in_({i.organization_id for i in issues})
-            )
-        )
-    }
-    return [_public(issue, names.get(issue.organization_id, "")) for issue in issues]
+    orgs = organizations_by_id(session, {i.organization_id for i in issues})
+    return [
+        _public(issue, orgs[issue.organization_id].name if issue.organization_id in orgs else "")
+        for issue in issues
+    ]
 
 
 def _public(issue: Issue, name: str) -> IssuePublic:

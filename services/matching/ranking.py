@@ -10,16 +10,24 @@ costs one document, not a rebuild, and several processes stay correct.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from services.matching.engine.index import MatchIndex
 from services.matching.engine.types import Doc, Query
 from services.matching.models import Issue, Match, OrganizationDoc, ResourceDoc
+from services.matching.readmodel import latest_seq
+from services.matching.repository import organizations_by_id
 
-__all__ = ["COMPLETED", "Ranking", "issue_query", "resource_query", "trust"]
+__all__ = [
+    "COMPLETED",
+    "Ranking",
+    "issue_query",
+    "resource_query",
+    "trust",
+]
 
 COMPLETED = ("completed", "reviewed")
 
@@ -134,25 +142,35 @@ class Ranking:
     def refresh(self, session: Session) -> None:
         """Catch both indexes up with the database."""
         with self._lock:
-            self._refresh_resources(session)
-            self._refresh_issues(session)
+            # The newest change is read first and only changes up to it are taken: on
+            # PostgreSQL each statement sees newer commits, and a position read last
+            # could skip a page committed in between.
+            newest = latest_seq(session)
+            changed_orgs = self._changed_organizations(session, newest)
+            self._refresh_resources(session, newest, changed_orgs)
+            self._refresh_issues(session, changed_orgs)
+            self._resource_seq = max(self._resource_seq, newest)
 
-    def _refresh_resources(self, session: Session) -> None:
-        changed_orgs = set(
-            session.exec(select(OrganizationDoc.id).where(OrganizationDoc.seq > self._resource_seq))
-        )
+    def _in_window(self, column: Any, newest: int) -> Any:
+        return (column > self._resource_seq) & (column <= newest)
+
+    def _changed_organizations(self, session: Session, newest: int) -> set[str]:
+        window = self._in_window(OrganizationDoc.seq, newest)
+        return set(session.exec(select(OrganizationDoc.id).where(window)))
+
+    def _refresh_resources(self, session: Session, newest: int, changed_orgs: set[str]) -> None:
         counts = collaboration_counts(session)
-        changed_orgs |= {
+        trusted = {
             org
             for org in counts.keys() | self._collaborations.keys()
             if counts.get(org, 0) != self._collaborations.get(org, 0)
         }
         query = select(ResourceDoc).where(
-            (ResourceDoc.seq > self._resource_seq)
-            | col(ResourceDoc.organization_id).in_(changed_orgs)
+            self._in_window(ResourceDoc.seq, newest)
+            | col(ResourceDoc.organization_id).in_(changed_orgs | trusted)
         )
         resources = list(session.exec(query))
-        orgs = _organizations(session, {r.organization_id for r in resources})
+        orgs = organizations_by_id(session, {r.organization_id for r in resources})
         live, gone = [], []
         for resource in resources:
             org = orgs.get(resource.organization_id)
@@ -163,25 +181,28 @@ class Ranking:
         self.resources.remove(gone)
         self.resources.upsert(live)
         self._collaborations = counts
-        self._resource_seq = max([self._resource_seq, *(r.seq for r in resources)])
-        newest_org = session.exec(select(func.max(OrganizationDoc.seq))).one() or 0
-        self._resource_seq = max(self._resource_seq, newest_org)
 
-    def _refresh_issues(self, session: Session) -> None:
+    def _refresh_issues(self, session: Session, changed_orgs: set[str]) -> None:
         query = select(Issue)
         if self._issues_seen is not None:
-            query = query.where(Issue.updated_at >= self._issues_seen)
+            query = query.where(
+                (Issue.updated_at >= self._issues_seen)
+                | col(Issue.organization_id).in_(changed_orgs)
+            )
         issues = list(session.exec(query))
-        orgs = _organizations(session, {i.organization_id for i in issues})
-        open_docs = [
-            issue_doc(i, orgs.get(i.organization_id))
-            for i in issues
-            if i.status == "open" and i.deleted_at is None
-        ]
-        self.issues.remove(i.id for i in issues if i.status != "open" or i.deleted_at is not None)
-        self.issues.upsert(open_docs)
+        orgs = organizations_by_id(session, {i.organization_id for i in issues})
+        live, gone = [], []
+        for issue in issues:
+            org = orgs.get(issue.organization_id)
+            if issue.status != "open" or issue.deleted_at is not None or org is None or org.deleted:
+                gone.append(issue.id)
+            else:
+                live.append(issue_doc(issue, org))
+        self.issues.remove(gone)
+        self.issues.upsert(live)
         if issues:
-            self._issues_seen = max(i.updated_at for i in issues)
+            newest = max(i.updated_at for i in issues)
+            self._issues_seen = max(self._issues_seen or newest, newest)
 
 
 def collaboration_counts(session: Session) -> dict[str, int]:
@@ -192,11 +213,3 @@ def collaboration_counts(session: Session) -> dict[str, int]:
         .group_by(Match.organization_id)
     )
     return {org: count for org, count in session.exec(query)}
-
-
-def _organizations(session: Session, ids: Iterable[str]) -> dict[str, OrganizationDoc]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = session.exec(select(OrganizationDoc).where(col(OrganizationDoc.id).in_(wanted)))
-    return {row.id: row for row in rows}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 from services.common.db import json_list_contains
 from services.common.search import text_matches
 from services.matching.filters import IssueFilters
-from services.matching.models import Issue
+from services.matching.models import Issue, OrganizationDoc
 
-__all__ = ["DEFAULT_STATUSES", "list_issues"]
+__all__ = ["DEFAULT_STATUSES", "list_issues", "organizations_by_id"]
 
 DEFAULT_STATUSES = ("open", "matched")
 
@@ -22,10 +22,23 @@ def _any_of(session: Session, column: Any, values: Sequence[str]) -> sa.ColumnEl
     return sa.or_(*(json_list_contains(session, column, value) for value in values))
 
 
-def list_issues(session: Session, filters: IssueFilters, after_id: str | None) -> Sequence[Issue]:
-    """Live issues matching the filters, in id order, one more than the limit."""
+def list_issues(
+    session: Session,
+    filters: IssueFilters,
+    after_id: str | None,
+    *,
+    draft_owners: frozenset[str] | None = None,
+) -> Sequence[Issue]:
+    """Live issues matching the filters, in id order, one more than the limit; drafts only
+    of ``draft_owners`` (None: every draft)."""
     query = select(Issue).where(col(Issue.deleted_at).is_(None))
     query = query.where(col(Issue.status).in_(filters.status or DEFAULT_STATUSES))
+    gone = select(OrganizationDoc.id).where(col(OrganizationDoc.deleted).is_(True))
+    query = query.where(col(Issue.organization_id).not_in(gone))
+    if draft_owners is not None:
+        query = query.where(
+            (Issue.status != "draft") | col(Issue.organization_id).in_(draft_owners)
+        )
     if after_id is not None:
         query = query.where(Issue.id > after_id)
     if filters.q:
@@ -49,3 +62,12 @@ def list_issues(session: Session, filters: IssueFilters, after_id: str | None) -
     if filters.updated_since:
         query = query.where(Issue.updated_at >= filters.updated_since)
     return session.exec(query.order_by(col(Issue.id)).limit(filters.limit + 1)).all()
+
+
+def organizations_by_id(session: Session, ids: Iterable[str]) -> dict[str, OrganizationDoc]:
+    """The read model's organisations among ``ids`` (deleted ones included)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.exec(select(OrganizationDoc).where(col(OrganizationDoc.id).in_(wanted)))
+    return {row.id: row for row in rows}

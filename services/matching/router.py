@@ -13,7 +13,8 @@ from services.common.etags import IfMatchHeader, set_etag, tagged_or_not_modifie
 from services.common.openapi import problem_responses
 from services.common.pagination import Page, after_id, id_page
 from services.matching import issues, repository, suggest
-from services.matching.deps import LiveIssue, PublicIssue, RankedResource, Registry
+from services.matching.access import require_acts_for
+from services.matching.deps import OwnedIssue, PublicIssue, RankedResource, Registry
 from services.matching.filters import (
     CandidateQuery,
     CoalitionQuery,
@@ -36,7 +37,7 @@ ISSUES: list[str | Enum] = ["issues"]
 RANKING: list[str | Enum] = ["matching"]
 LISTING = "issues"
 _READ_ONE = problem_responses(404, 410)
-_WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
+_WRITE_ONE = problem_responses(403, 404, 409, 410, 412, 428)
 
 
 @router.post(
@@ -44,13 +45,15 @@ _WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
     tags=ISSUES,
     status_code=201,
     response_model=IssuePublic,
+    responses=problem_responses(403),
     dependencies=[Registry],
 )
 def create_issue(
     client: WriterClient, data: IssueCreate, session: SessionDep, response: Response
 ) -> IssuePublic:
-    """Post a local issue (地域課題) for an organisation of the registry.
-    Accepts an `Idempotency-Key`."""
+    """Post a local issue (地域課題) for an organisation of the registry (a key acting for
+    that organisation). Accepts an `Idempotency-Key`."""
+    require_acts_for(client, data.organization_id, "the issue")
     issue = issues.create_issue(session=session, data=data)
     response.headers["Location"] = f"/v1/issues/{issue.id}"
     set_etag(response, issue.version)
@@ -65,10 +68,14 @@ def list_issues(
     response: Response,
     client: CurrentClient,
 ) -> Page[IssuePublic]:
-    """List issues (default: open and matched), filtered, in a stable order."""
+    """List issues (default: open and matched), filtered, in a stable order. Drafts are
+    listed only to the organisations that wrote them."""
     if "draft" in filters.status and client.is_anonymous:
         raise Unauthorized("Listing drafts needs an API key.")
-    rows = repository.list_issues(session, filters, after_id(filters.cursor, LISTING))
+    owners = None if client.is_admin else client.organization_ids
+    rows = repository.list_issues(
+        session, filters, after_id(filters.cursor, LISTING), draft_owners=owners
+    )
     page, next_cursor = id_page(request, response, rows, filters.limit, LISTING)
     return Page(items=issues.issues_public(session, page), next_cursor=next_cursor)
 
@@ -92,7 +99,7 @@ def get_issue(
 @router.patch("/issues/{issue_id}", tags=ISSUES, response_model=IssuePublic, responses=_WRITE_ONE)
 def update_issue(
     client: WriterClient,
-    issue: LiveIssue,
+    issue: OwnedIssue,
     data: IssueUpdate,
     session: SessionDep,
     response: Response,
@@ -106,7 +113,7 @@ def update_issue(
 
 @router.delete("/issues/{issue_id}", tags=ISSUES, status_code=204, responses=_WRITE_ONE)
 def delete_issue(
-    client: WriterClient, issue: LiveIssue, session: SessionDep, if_match: IfMatchHeader = None
+    client: WriterClient, issue: OwnedIssue, session: SessionDep, if_match: IfMatchHeader = None
 ) -> Response:
     """Delete an issue (a tombstone stays in the event stream)."""
     issues.delete_issue(session=session, issue=issue, if_match=if_match)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -12,6 +12,7 @@ from services.matching.filters import CandidateQuery, CoalitionQuery, Opportunit
 from services.matching.issues import known_organizations
 from services.matching.models import FittedWeights, Issue, OrganizationDoc, ResourceDoc
 from services.matching.ranking import Ranking, issue_query, resource_query
+from services.matching.repository import organizations_by_id
 from services.matching.schemas import (
     Candidate,
     CandidatePage,
@@ -204,15 +205,9 @@ def _coalition(
 def _resources_and_orgs(
     session: Session, ids: Iterable[str]
 ) -> tuple[dict[str, ResourceDoc], dict[str, OrganizationDoc]]:
-    wanted: Sequence[str] = list(set(ids))
+    wanted = list(set(ids))
     if not wanted:
         return {}, {}
-    resources = {
-        r.id: r for r in session.exec(select(ResourceDoc).where(col(ResourceDoc.id).in_(wanted)))
-    }
-    owners = {r.organization_id for r in resources.values()}
-    orgs = {
-        o.id: o
-        for o in session.exec(select(OrganizationDoc).where(col(OrganizationDoc.id).in_(owners)))
-    }
-    return resources, orgs
+    query = select(ResourceDoc).where(col(ResourceDoc.id).in_(wanted))
+    resources = {r.id: r for r in session.exec(query)}
+    return resources, organizations_by_id(session, {r.organization_id for r in resources.values()})

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from kyodo.demo import DemoLoadError, demo_organizations, demo_season, load_demo
+from kyodo.demo.issues import demo_issues
 
 KINDS = {
     "npo_corporation", "general_incorporated", "public_interest_corporation", "volunteer_group",
@@ -205,6 +206,8 @@ class FakeApi:
         self.shifts: dict[str, list[dict[str, Any]]] = {}
         self.signups: dict[str, list[dict[str, Any]]] = {}
         self.points_rules: dict[str, dict[str, Any]] = {}
+        # the matching service's part
+        self.issues: list[dict[str, Any]] = []
 
     def page(self, items: list[dict[str, Any]], request: httpx.Request) -> httpx.Response:
         start = int(request.url.params.get("cursor") or 0)
@@ -285,6 +288,15 @@ class FakeApi:
             found = [s for v in self.signups.values() for s in v if s["id"] == parts[2]]
             found[0]["status"] = "cancelled"
             return httpx.Response(200, json=found[0])
+        if parts == ["v1", "issues"]:
+            if request.method == "GET":
+                assert {"draft", "open", "matched", "closed"} <= set(
+                    request.url.params.get_list("status")
+                )
+                return self.page(self.issues, request)
+            assert body is not None and body["organization_id"].startswith("org_")
+            self.issues.append({"id": f"issue_{len(self.issues)}", **body})
+            return httpx.Response(201, json=self.issues[-1])
         if parts[:2] == ["v1", "points-rules"] and len(parts) == 3:
             if request.method == "PUT":
                 self.posts += 1
@@ -306,8 +318,10 @@ def test_loader_creates_everything_once_then_nothing() -> None:
     season = demo_season(expected)
     assert report.organizations_created == 80 and report.organizations_skipped == 0
     assert report.resources_created == sum(len(o.resources) for o in expected)
-    total = 80 + season.steps  # one bar over the organisations, then the season
+    issues = demo_issues(expected)
+    total = 80 + season.steps + len(issues)  # one bar: organisations, season, issues
     assert calls == [(done, total) for done in range(1, total + 1)]
+    assert report.issues_created == len(fake.issues) == len(issues) > 10
     assert report.events_created == len(fake.events) == len(season.events)
     assert report.opportunities_created == len(fake.opportunities) == len(season.opportunities)
     assert report.points_rules_set == 1
@@ -318,6 +332,7 @@ def test_loader_creates_everything_once_then_nothing() -> None:
     assert again.organizations_skipped == 80
     assert again.resources_skipped == report.resources_created
     assert again.created == 0 and again.events_skipped == len(season.events)
+    assert again.issues_skipped == len(issues)
     # a partly loaded platform: a lost resource is created again, nothing else
     fake.resources["org_3"].pop()
     third = load_demo(client, admin_key="secret", count=80)

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from gateway.main import create_app, embedded_services  # noqa: E402
 from kyodo.demo import demo_organizations, load_demo  # noqa: E402
+from kyodo.demo.issues import demo_issues  # noqa: E402
 from kyodo.demo.season import (  # noqa: E402
     SEASON_END,
     SEASON_START,
@@ -24,7 +25,7 @@ from kyodo.demo.season import (  # noqa: E402
     demo_season,
     occurrence_starts,
 )
-from migrations.runner import upgrade  # noqa: E402
+from migrations.runner import SERVICES, upgrade  # noqa: E402
 from services.common.settings import KyodoSettings  # noqa: E402
 from services.events.recurrence import expand, validate_rrule  # noqa: E402
 from services.events.schemas import EVENT_KINDS, EventCreate  # noqa: E402
@@ -193,7 +194,7 @@ def test_organisers_come_from_the_given_organisations() -> None:
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data_dir = Path(tmp_path_factory.mktemp("kyodo-season"))
-    urls = {service: f"sqlite:///{data_dir / service}.db" for service in ("registry", "events")}
+    urls = {service: f"sqlite:///{data_dir / service}.db" for service in SERVICES}
     settings = KyodoSettings(data_dir=data_dir, admin_key=ADMIN_KEY, log_level="WARNING")
     apps = embedded_services(settings, urls)
     for name, app in apps.items():
@@ -221,15 +222,21 @@ def test_load_twice_into_the_platform(platform: TestClient, season: DemoSeason) 
     assert first.opportunities_created == len(season.opportunities)
     assert (first.shifts_created, first.signups_created) == (shifts, signups)
     assert first.signups_cancelled == 1 and first.points_rules_set == 1
-    total = ORG_COUNT + season.steps
+    issues = demo_issues(demo_organizations(ORG_COUNT))
+    total = ORG_COUNT + season.steps + len(issues)
     assert calls == [(done, total) for done in range(1, total + 1)]
-    assert len(phases) == 2 and "season" in phases[1]
+    assert len(phases) == 3 and "season" in phases[1] and "issues" in phases[2]
+    assert first.issues_created == len(issues)
+    open_issues = platform.get("/v1/issues?limit=200").json()["items"]
+    assert len(open_issues) == sum(1 for _, i in issues if i.body.get("status") != "draft")
+    assert platform.get(f"/v1/issues/{open_issues[0]['id']}/candidates").json()["items"]
 
     second = load_demo(platform, admin_key=ADMIN_KEY, count=ORG_COUNT)
     assert second.created == 0 and second.season_created == 0
     assert second.events_skipped == len(season.events)
     assert second.opportunities_skipped == len(season.opportunities)
     assert second.shifts_skipped == shifts
+    assert second.issues_skipped == len(issues)
 
     # The stored state: every event (drafts too), occurrences with the 年末年始 break.
     statuses = "&".join(f"status={s}" for s in ("draft", "published", "cancelled", "postponed"))
