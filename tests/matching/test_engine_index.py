@@ -219,7 +219,38 @@ def test_a_radius_on_the_query_side_counts_too() -> None:
     far = Query("x", latitude=KAGOSHIMA_POINT[0], longitude=KAGOSHIMA_POINT[1], radius_km=20)
     index = index_of(docs)
     assert index.rank(near, {"geography": 1})[0].values["geography"] == 1.0
-    assert index.rank(far, {"geography": 1})[0].values["geography"] < 0.3
+    assert index.rank(far, {"geography": 1})[0].values["geography"] < 0.5
+
+
+def test_geography_of_main_rows_equals_the_reference() -> None:
+    """Main rows are read by cell and area lists: they must score like a brute force."""
+    rng = np.random.default_rng(7)
+    docs = []
+    for i in range(600):
+        lat, lon = rng.uniform(24, 46), rng.uniform(122, 154)
+        if i % 50 == 0:  # across the antimeridian and near the pole
+            lat, lon = rng.uniform(60, 89), rng.choice([-179.9, 179.9])
+        docs.append(
+            doc(
+                f"g{i:03d}",
+                "x",
+                areas=tuple(rng.choice(list(AREAS), size=int(rng.integers(0, 3)), replace=False)),
+                latitude=None if i % 7 == 0 else float(lat),
+                longitude=float(lon),
+                radius_km=[None, 5.0, 60.0, 300.0][i % 4],
+            )
+        )
+    index = index_of(docs)
+    queries = [
+        Query("x", areas=(KAGOSHIMA,), latitude=31.6, longitude=130.6),
+        Query("x", latitude=35.7, longitude=139.7, radius_km=150),
+        Query("x", areas=("10", KANOYA)),
+        Query("x", latitude=75.0, longitude=179.95),
+    ]
+    for query in queries:
+        for scored in index.rank(query, {"geography": 1}, limit=600):
+            want = reference_geography(index.get(scored.id), query)
+            assert scored.values["geography"] == pytest.approx(want, abs=1e-4), (scored.id, query)
 
 
 # --- filters, paging ------------------------------------------------------------------
@@ -472,7 +503,7 @@ def reference_geography(d: Doc, q: Query) -> float:
     if q_point and d_point:
         arc = haversine_km((q.latitude, q.longitude), (d.latitude, d.longitude))
         chord = 2 * 6371.0088 * math.sin(arc / (2 * 6371.0088))
-        best = max(best, 0.9 / (1 + (chord / 20) ** 2))
+        best = max(best, 0.9 * max(0.0, 1 - chord / 80) ** 2)
         if arc <= max(q.radius_km or -1, d.radius_km or -1):
             best = 1.0
     for qa in q.areas:

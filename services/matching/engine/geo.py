@@ -1,4 +1,4 @@
-"""Geography of a match: area codes and points, scored for every doc at once.
+"""Geography of a match: area codes and points, scored for many docs at once.
 
 Areas are 全国地方公共団体コード: 6 digits (the last a check digit, ignored here,
 so 5-digit codes work too), the first two the prefecture. A code whose municipal
@@ -12,26 +12,29 @@ The factor is the best of what applies:
 an area in common, or within a radius               1.0 (``SAME_AREA``)
 one side serves the other's whole prefecture        0.85 (``PREFECTURE_WIDE``)
 same prefecture                                     0.6 (``SAME_PREFECTURE``)
-both points known: decays with the distance d       0.9 / (1 + (d / 20 km)²)
+both points known, d < 80 km apart                  0.9 × (1 − d / 80 km)²
 comparable (both areas, or both points), nothing    0.0 (far away)
 the doc cannot be compared (no area, no point)      0.3 (``UNKNOWN``)
 the query says nothing about where                  0.5 for every doc (``NEUTRAL``)
 ==================================================  ================================
 
-Points are unit vectors: the chord c between two points gives the haversine
-exactly (hav θ = (c / 2)²), so "within the radius" needs no trigonometry per doc;
-the decay uses the chord length (within 1 % of the arc below 1 000 km).
+The decay is 0.69 at 10 km, 0.51 at 20 km, 0.13 at 50 km and exactly 0 from
+``REACH_KM`` on, so a ranking only looks at docs near the query. Points are unit
+vectors: the chord c between two points gives the haversine exactly
+(hav θ = (c / 2)²), so "within the radius" needs no trigonometry per doc, and d
+is the chord length (within 1 % of the arc below 1 000 km).
 
-Each doc's first area is an id into a table of distinct areas (a query scores the
-table, a few thousand entries at most, then gathers); further areas are extra
-(row, area) pairs.
+Where the index's main rows are concerned (see ``GeoArrays``), a query reads only
+what can matter: the rows of the areas in its prefectures (inverted lists) and
+the rows whose points lie in grid cells within reach (main rows are sorted by
+cell, so those are a few contiguous slices). Recent (delta) rows are scored in full.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -45,9 +48,11 @@ __all__ = [
     "AreaTable",
     "GeoArrays",
     "Place",
+    "floor",
     "geography",
     "member",
     "parse_areas",
+    "part",
     "place_of",
     "serves",
 ]
@@ -57,18 +62,23 @@ PREFECTURE_WIDE = 0.85
 SAME_PREFECTURE = 0.6
 NEAR = 0.9
 """The decay's value at distance 0 (a neighbour in another municipality)."""
-NEAR_KM = 20.0
-"""The decay halves at this distance."""
+REACH_KM = 80.0
+"""The decay is 0 from this distance on."""
 UNKNOWN = 0.3
 NEUTRAL = 0.5
 
 EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 NO_POINT = (9.0, 9.0, 9.0)
 """Stands for an unknown point: at least 8 away from every unit vector, so never near."""
 WHOLE = -1
 """The municipality of an area that is a whole prefecture."""
 NO_AREA = 0
 """The area id of a doc without areas."""
+CELL_DEGREES = 0.5
+_CELLS_PER_BAND = round(360 / CELL_DEGREES)
+NO_CELL = np.iinfo(np.int32).max
+"""The cell of a doc without a point: sorted last, never near."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,27 +107,42 @@ def parse_areas(codes: Iterable[str]) -> list[Area]:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """Where a query or doc is: areas, a unit vector and the radius as a squared chord."""
+    """Where a query or doc is: areas, a point (degrees and unit vector) and a radius."""
 
     areas: tuple[Area, ...]
+    latitude: float
+    longitude: float
     xyz: tuple[float, float, float]
-    reach2: float
-    """The squared chord of the radius (-1: no radius)."""
+    radius_km: float
+    """0: no radius."""
 
     @property
     def has_point(self) -> bool:
         return self.xyz != NO_POINT
+
+    @property
+    def reach2(self) -> float:
+        """The squared chord of the radius (-1: no radius)."""
+        return chord2_of(self.radius_km) if self.radius_km > 0 and self.has_point else -1.0
+
+    @property
+    def cell(self) -> int:
+        return cell_of(self.latitude, self.longitude) if self.has_point else NO_CELL
 
 
 def place_of(
     areas: Sequence[str], latitude: float | None, longitude: float | None, radius_km: float | None
 ) -> Place:
     xyz = unit_vector(latitude, longitude)
-    reach2 = -1.0
-    if radius_km is not None and radius_km > 0 and xyz != NO_POINT:
-        half_angle = min(radius_km / EARTH_RADIUS_KM, math.pi) / 2
-        reach2 = (2 * math.sin(half_angle)) ** 2
-    return Place(tuple(parse_areas(areas)), xyz, reach2)
+    point = xyz != NO_POINT
+    radius = float(radius_km) if radius_km is not None and radius_km > 0 else 0.0
+    return Place(
+        tuple(parse_areas(areas)),
+        float(latitude) if point else 0.0,  # type: ignore[arg-type]
+        float(longitude) if point else 0.0,  # type: ignore[arg-type]
+        xyz,
+        radius if math.isfinite(radius) else 0.0,
+    )
 
 
 def unit_vector(latitude: float | None, longitude: float | None) -> tuple[float, float, float]:
@@ -127,6 +152,19 @@ def unit_vector(latitude: float | None, longitude: float | None) -> tuple[float,
         return NO_POINT
     phi, lam = math.radians(latitude), math.radians(longitude)
     return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+
+
+def chord2_of(km: float) -> float:
+    """The squared chord (unit sphere) of an arc of ``km``."""
+    half_angle = min(km / EARTH_RADIUS_KM, math.pi) / 2
+    return (2 * math.sin(half_angle)) ** 2
+
+
+def cell_of(latitude: float, longitude: float) -> int:
+    """The grid cell of a point: bands of ``CELL_DEGREES`` latitude, then longitude."""
+    band = min(int((latitude + 90) // CELL_DEGREES), round(180 / CELL_DEGREES) - 1)
+    column = int(((longitude + 180) % 360) // CELL_DEGREES)
+    return band * _CELLS_PER_BAND + column
 
 
 class AreaTable:
@@ -152,34 +190,60 @@ class AreaTable:
         return self.size - 1
 
 
+def _empty() -> np.ndarray:
+    return np.zeros(0, dtype=np.int32)
+
+
 @dataclass(frozen=True, slots=True)
 class GeoArrays:
-    """A snapshot's view: per row, per extra (row, area) pair, and per distinct area."""
+    """A snapshot's view. Per row: point, radius, first area, cell and the floors; per
+    extra (row, area) pair, in row order; per distinct area id. Rows ``0 .. main`` are the
+    index's main rows, sorted by cell, with per-area inverted lists and the list of rows
+    whose radius passes ``REACH_KM``; rows from ``main`` on are scored in full."""
 
     x: np.ndarray  # float32 unit vector, NO_POINT when unknown
     y: np.ndarray
     z: np.ndarray
     reach2: np.ndarray  # float32 squared chord of the radius, -1: none
     area: np.ndarray  # int32 id of the first area, NO_AREA: none
+    cell: np.ndarray  # int32, NO_CELL: no point
     no_point: np.ndarray  # float32: UNKNOWN where the doc has no point, else 0
-    silent: np.ndarray  # float32: UNKNOWN where the doc has neither area nor point, else 0
+    no_area: np.ndarray  # float32: UNKNOWN where the doc has no area, else 0
+    silent: np.ndarray  # float32: UNKNOWN where the doc has neither, else 0
     extra_row: np.ndarray  # int32: rows with more than one area ...
     extra_area: np.ndarray  # ... and the id of each further area
     municipality: np.ndarray  # int32 per area id
     prefecture: np.ndarray
+    main: int = 0
+    area_ids: np.ndarray = field(default_factory=_empty)  # the main rows' inverted lists:
+    area_indptr: np.ndarray = field(default_factory=_empty)  # area ids (sorted), each one's
+    area_rows: np.ndarray = field(default_factory=_empty)  # range in the rows of all lists
+    wide: np.ndarray = field(default_factory=_empty)  # main rows whose radius passes REACH_KM
 
     def subset(self, rows: np.ndarray) -> GeoArrays:
-        """The same arrays for ``rows`` only, extra pairs renumbered to positions in ``rows``."""
-        # Pairs are in row order (appended so, kept so by compaction): each row's are a range.
+        """The same arrays for ``rows`` only (scored in full), extra pairs renumbered."""
         first = np.searchsorted(self.extra_row, rows, "left")
         count = np.searchsorted(self.extra_row, rows, "right") - first
         position = np.repeat(np.arange(len(rows), dtype=np.int32), count)
         pairs = np.repeat(first - np.cumsum(count) + count, count) + np.arange(len(position))
         return GeoArrays(
             self.x[rows], self.y[rows], self.z[rows], self.reach2[rows], self.area[rows],
-            self.no_point[rows], self.silent[rows], position, self.extra_area[pairs],
-            self.municipality, self.prefecture,
+            self.cell[rows], self.no_point[rows], self.no_area[rows], self.silent[rows],
+            position, self.extra_area[pairs], self.municipality, self.prefecture,
         )  # fmt: skip
+
+    def indexed(self) -> GeoArrays:
+        """The same arrays with every row main: inverted lists and wide rows built (the
+        rows must be sorted by cell; the index does so when it merges)."""
+        first = np.flatnonzero(self.area != NO_AREA)
+        rows = np.concatenate([first, self.extra_row]).astype(np.int32)
+        areas = np.concatenate([self.area[first], self.extra_area])
+        order = np.lexsort((rows, areas))
+        ids, starts = np.unique(areas[order], return_index=True)
+        indptr = np.append(starts, len(order)).astype(np.int64)
+        wide = np.flatnonzero(self.reach2 > chord2_of(REACH_KM)).astype(np.int32)
+        return replace(self, main=len(self.x), area_ids=ids.astype(np.int32),
+                       area_indptr=indptr, area_rows=rows[order], wide=wide)  # fmt: skip
 
 
 def geography(g: GeoArrays, query: Place) -> np.ndarray | float:
@@ -187,37 +251,114 @@ def geography(g: GeoArrays, query: Place) -> np.ndarray | float:
     if not query.areas and not query.has_point:
         return NEUTRAL
     value = part(g, query, 1.0)
-    static = floor(g, query)
-    return value if static is None else np.add(value, static, out=value)
+    return np.add(value, floor(g, query), out=value)
 
 
-def floor(g: GeoArrays, query: Place) -> np.ndarray | None:
-    """The query-independent part of the factor: ``UNKNOWN`` for docs the query cannot be
-    compared with. It only depends on what the query gives (areas, a point), so it can be
-    computed once per snapshot and weight."""
+def floor(g: GeoArrays, query: Place) -> np.ndarray:
+    """The query-independent part: ``UNKNOWN`` for docs the query cannot be compared with.
+    It depends only on what the query gives (areas, a point): cached per snapshot."""
     if query.has_point:
         return g.silent if query.areas else g.no_point
-    return None  # by areas only: the gather gives docs without areas UNKNOWN itself
+    return g.no_area
 
 
 def part(g: GeoArrays, query: Place, weight: float) -> np.ndarray:
-    """``weight`` × the query-dependent part of the factor (see ``floor``)."""
-    if not query.has_point:
-        return _by_area(g, query.areas, UNKNOWN, weight)
-    value = _by_distance(g, query, weight)
+    """``weight`` × the query-dependent part of the factor (see ``floor``), float32."""
+    value = np.zeros(len(g.x), dtype=np.float32)
+    if query.has_point:
+        _by_distance(value, g, query, np.float32(weight))
     if query.areas:
-        np.maximum(value, _by_area(g, query.areas, 0.0, weight), out=value)
+        _by_area(value, g, query.areas, np.float32(weight))
     return value
 
 
-def _by_area(g: GeoArrays, areas: Sequence[Area], no_area: float, weight: float) -> np.ndarray:
-    table = area_levels(g.municipality, g.prefecture, areas)
-    table[NO_AREA] = no_area
-    table *= np.float32(weight)
-    value = np.take(table, g.area)
-    if len(g.extra_row):
-        np.maximum.at(value, g.extra_row, np.take(table, g.extra_area))
-    return value
+def _by_area(value: np.ndarray, g: GeoArrays, areas: Sequence[Area], weight: np.float32) -> None:
+    """Raise ``value`` to each row's best area level × ``weight``."""
+    table = area_levels(g.municipality, g.prefecture, areas) * weight
+    table[NO_AREA] = 0.0
+    hot = np.flatnonzero(table)  # the few areas in the query's prefectures
+    position = np.searchsorted(g.area_ids, hot)
+    found = position < len(g.area_ids)
+    found[found] = g.area_ids[position[found]] == hot[found]
+    starts, ends = g.area_indptr[position[found]], g.area_indptr[position[found] + 1]
+    rows = _ranges(starts, ends)
+    levels = np.repeat(table[hot[found]], ends - starts)
+    order = np.argsort(levels, kind="stable")  # a row in two lists keeps its best level
+    rows, levels = g.area_rows[rows[order]], levels[order]
+    value[rows] = np.maximum(value[rows], levels)
+    if g.main < len(g.x):  # recent rows: every one
+        tail = value[g.main :]
+        np.maximum(tail, np.take(table, g.area[g.main :]), out=tail)
+        extra = g.extra_row >= g.main
+        np.maximum.at(value, g.extra_row[extra], np.take(table, g.extra_area[extra]))
+
+
+def _by_distance(value: np.ndarray, g: GeoArrays, query: Place, weight: np.float32) -> None:
+    """Raise ``value`` to the decay (or 1 within a radius) × ``weight`` of each row near."""
+    reach2 = np.float32(query.reach2)
+    for start, end in _near_slices(g, query):
+        part = slice(start, end)
+        np.maximum(value[part], _decay(g, part, query, reach2, weight), out=value[part])
+    if len(g.wide):
+        near = _decay(g, g.wide, query, reach2, weight)
+        value[g.wide] = np.maximum(value[g.wide], near)
+
+
+def _decay(
+    g: GeoArrays, rows: slice | np.ndarray, query: Place, reach2: np.float32, weight: np.float32
+) -> np.ndarray:
+    qx, qy, qz = (np.float32(c) for c in query.xyz)
+    chord2 = np.square(g.x[rows] - qx)
+    chord2 += np.square(g.y[rows] - qy)
+    chord2 += np.square(g.z[rows] - qz)
+    within = chord2 <= np.maximum(g.reach2[rows], reach2)
+    near = np.sqrt(chord2, out=chord2)
+    near *= np.float32(-EARTH_RADIUS_KM / REACH_KM)
+    near += np.float32(1.0)
+    np.maximum(near, np.float32(0.0), out=near)
+    np.square(near, out=near)
+    near *= np.float32(NEAR) * weight
+    return np.maximum(near, within * weight, out=near)
+
+
+def _near_slices(g: GeoArrays, query: Place) -> list[tuple[int, int]]:
+    """Row ranges that hold every main row within reach of the query's point (one per
+    latitude band of cells), then the recent rows."""
+    slices = []
+    if g.main:
+        reach_km = max(REACH_KM, query.radius_km) * 1.01 + 1.0  # chord ≤ arc; cell edges
+        dlat = reach_km / KM_PER_DEGREE
+        low, high = max(query.latitude - dlat, -90.0), min(query.latitude + dlat, 90.0)
+        widest = math.cos(math.radians(min(max(abs(low), abs(high)), 89.9)))
+        dlon = min(dlat / widest, 180.0)
+        cells = g.cell[: g.main]
+        bands = range(cell_of(low, 0) // _CELLS_PER_BAND, cell_of(high, 0) // _CELLS_PER_BAND + 1)
+        for lo, hi in _columns(query.longitude, dlon):
+            for band in bands:
+                first, last = band * _CELLS_PER_BAND + lo, band * _CELLS_PER_BAND + hi
+                start, end = np.searchsorted(cells, (first, last + 1))
+                if start < end:
+                    slices.append((int(start), int(end)))
+    if g.main < len(g.x):
+        slices.append((g.main, len(g.x)))
+    return slices
+
+
+def _columns(longitude: float, dlon: float) -> list[tuple[int, int]]:
+    """The column ranges of cells within ``dlon`` degrees, split where longitude wraps."""
+    per_band = _CELLS_PER_BAND
+    if dlon >= 180:
+        return [(0, per_band - 1)]
+    lo = int(((longitude - dlon + 180) % 360) // CELL_DEGREES)
+    hi = int(((longitude + dlon + 180) % 360) // CELL_DEGREES)
+    return [(lo, hi)] if lo <= hi else [(lo, per_band - 1), (0, hi)]
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The concatenated ``arange(start, end)`` of each pair."""
+    lengths = ends - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return offsets + np.arange(int(lengths.sum()))
 
 
 def area_levels(
@@ -234,20 +375,6 @@ def area_levels(
     table[member(municipality, municipalities)] = SAME_AREA
     table[(municipality == WHOLE) & member(prefecture, whole)] = SAME_AREA  # both: the whole
     return table
-
-
-def _by_distance(g: GeoArrays, query: Place, weight: float) -> np.ndarray:
-    """``weight`` × (the decay, or 1 within a radius); ~0 for docs without a point."""
-    qx, qy, qz = (np.float32(c) for c in query.xyz)
-    chord2 = np.square(g.x - qx)
-    chord2 += np.square(g.y - qy)
-    chord2 += np.square(g.z - qz)
-    within = chord2 <= np.maximum(g.reach2, np.float32(query.reach2))
-    value = chord2
-    value *= np.float32((EARTH_RADIUS_KM / NEAR_KM) ** 2)
-    value += np.float32(1.0)
-    np.divide(np.float32(NEAR * weight), value, out=value)
-    return np.maximum(value, within * np.float32(weight), out=value)
 
 
 def serves(g: GeoArrays, codes: Iterable[str]) -> np.ndarray:

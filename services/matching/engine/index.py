@@ -39,7 +39,7 @@ import heapq
 import sys
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from zlib import crc32
 
@@ -105,7 +105,9 @@ _ROW_COLUMNS = {
     "z": np.float32,
     "reach2": np.float32,
     "area": np.int32,
+    "cell": np.int32,
     "no_point": np.float32,
+    "no_area": np.float32,
     "silent": np.float32,
 }
 _PAIR_COLUMNS = {"row": np.int32, "area": np.int32}
@@ -205,6 +207,7 @@ class _RowStore:
         self.fields, self.types = _Bits(), _Bits()
         self.sectors, self.orgs = _Codes(), _Codes()
         self.dead = 0
+        self.indexed: geo.GeoArrays | None = None  # the main rows' lists, from the last merge
 
     def append(self, docs: list[Doc]) -> None:
         columns: dict[str, list] = {name: [] for name in _ROW_COLUMNS}
@@ -240,7 +243,9 @@ class _RowStore:
             "z": place.xyz[2],
             "reach2": place.reach2,
             "area": area_ids[0] if area_ids else geo.NO_AREA,
+            "cell": place.cell,
             "no_point": 0.0 if place.has_point else geo.UNKNOWN,
+            "no_area": 0.0 if area_ids else geo.UNKNOWN,
             "silent": 0.0 if located else geo.UNKNOWN,
         }
 
@@ -250,24 +255,40 @@ class _RowStore:
         self.rows.arrays["alive"] = alive
         self.dead += len(rows)
 
+    def spatial_order(self, live: np.ndarray) -> np.ndarray:
+        """``live`` sorted by grid cell (stable): what a merge orders main rows by."""
+        return live[np.argsort(self.rows.views()["cell"][live], kind="stable")]
+
     def compact(self, live: np.ndarray) -> None:
+        """Keep rows ``live``, in that order, as the new main rows; index them."""
         renumber = np.full(self.rows.size, -1, dtype=np.int32)
         renumber[live] = np.arange(len(live), dtype=np.int32)
         pair_rows = self.pairs.views()["row"]
         kept = np.flatnonzero(renumber[pair_rows] >= 0)
+        kept = kept[np.argsort(renumber[pair_rows[kept]], kind="stable")]  # in row order
         self.rows.keep(live)
         self.pairs.keep(kept)
         self.pairs.arrays["row"][: len(kept)] = renumber[pair_rows[kept]]
         self.dead = 0
+        self.indexed = self._geo().indexed()
 
     def view(self) -> _Rows:
+        arrays = self._geo()
+        if self.indexed is not None:
+            main = self.indexed
+            arrays = replace(arrays, main=main.main, area_ids=main.area_ids,
+                             area_indptr=main.area_indptr, area_rows=main.area_rows,
+                             wide=main.wide)  # fmt: skip
+        col = self.rows.views()
+        return _Rows(col, arrays, self.dead, {}, self.fields, self.types, self.sectors, self.orgs)
+
+    def _geo(self) -> geo.GeoArrays:
         col, pairs, areas = self.rows.views(), self.pairs.views(), self.areas
-        arrays = geo.GeoArrays(
-            col["x"], col["y"], col["z"], col["reach2"], col["area"], col["no_point"],
-            col["silent"], pairs["row"], pairs["area"],
+        return geo.GeoArrays(
+            col["x"], col["y"], col["z"], col["reach2"], col["area"], col["cell"],
+            col["no_point"], col["no_area"], col["silent"], pairs["row"], pairs["area"],
             areas.municipality[: areas.size], areas.prefecture[: areas.size],
         )  # fmt: skip
-        return _Rows(col, arrays, self.dead, {}, self.fields, self.types, self.sectors, self.orgs)
 
     def nbytes(self) -> int:
         arrays = [*self.rows.arrays.values(), *self.pairs.arrays.values()]
@@ -610,7 +631,7 @@ class MatchIndex:
         )
 
     def _merge(self, *, refit: bool) -> None:
-        live = np.flatnonzero(self._rows.rows.views()["alive"])
+        live = self._rows.spatial_order(np.flatnonzero(self._rows.rows.views()["alive"]))
         refit = refit or self._changed_since_fit > REFIT_CHANGE * max(len(live), 1)
         self._text.merge(live, refit=refit)
         self._rows.compact(live)
