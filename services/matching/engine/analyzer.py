@@ -266,14 +266,22 @@ class Postings:
         query = query_words(text)
         if not query.terms or not len(rows):
             return [[] for _ in rows]
-        rank = np.argsort(np.argsort(-self.weights[query.cols], kind="stable"))
-        by_col = {int(c): i for i, c in enumerate(query.cols.tolist())}
-        matched = []
-        for row in rows:
-            hits = {by_col[c] for c in self._words_of(row).tolist() if c in by_col}
-            kept = sorted((i for i in hits if not query.inside[i] & hits), key=rank.__getitem__)
-            matched.append([query.terms[i] for i in kept[:limit]])
-        return matched
+        # Every row's word columns in one array, matched against the query's at once.
+        found = [self._words_of(row) for row in rows]
+        owner = np.repeat(np.arange(len(rows)), [len(f) for f in found])
+        cols = np.concatenate(found)
+        order = np.argsort(query.cols, kind="stable")
+        ordered = query.cols[order]
+        at = np.minimum(np.searchsorted(ordered, cols), len(ordered) - 1)
+        hit = ordered[at] == cols
+        hits: list[set[int]] = [set() for _ in rows]
+        for row, term in zip(owner[hit].tolist(), order[at[hit]].tolist(), strict=True):
+            hits[row].add(term)
+        rank = np.argsort(-self.weights[query.cols], kind="stable").tolist()
+        return [
+            [query.terms[i] for i in rank if i in mine and not query.inside[i] & mine][:limit]
+            for mine in hits
+        ]
 
     def _words_of(self, row: int) -> np.ndarray:
         if row < self.main.shape[0]:

@@ -75,6 +75,8 @@ WHOLE = -1
 """The municipality of an area that is a whole prefecture."""
 NO_AREA = 0
 """The area id of a doc without areas."""
+MAX_AREAS = 65535
+"""Area ids fit a uint16."""
 CELL_DEGREES = 0.5
 _CELLS_PER_BAND = round(360 / CELL_DEGREES)
 NO_CELL = np.iinfo(np.int32).max
@@ -180,6 +182,8 @@ class AreaTable:
         found = self._ids.get(area)
         if found is not None:
             return found
+        if self.size >= MAX_AREAS:  # (Japan has some 1,800 municipalities)
+            return NO_AREA
         if self.size == len(self.municipality):  # new arrays: snapshots keep the old ones
             self.municipality = np.concatenate([self.municipality, self.municipality])
             self.prefecture = np.concatenate([self.prefecture, self.prefecture])
@@ -246,11 +250,12 @@ class GeoArrays:
                        area_indptr=indptr, area_rows=rows[order], wide=wide)  # fmt: skip
 
 
-def geography(g: GeoArrays, query: Place) -> np.ndarray | float:
-    """The geography factor of every row for ``query`` (a scalar when it is the same for all)."""
+def geography(g: GeoArrays, query: Place, levels: np.ndarray | None = None) -> np.ndarray | float:
+    """The geography factor of every row for ``query`` (a scalar when it is the same for all);
+    ``levels``: ``area_levels`` for the query, if already computed."""
     if not query.areas and not query.has_point:
         return NEUTRAL
-    value = part(g, query, 1.0)
+    value = part(g, query, 1.0, levels)
     return np.add(value, floor(g, query), out=value)
 
 
@@ -262,34 +267,45 @@ def floor(g: GeoArrays, query: Place) -> np.ndarray:
     return g.no_area
 
 
-def part(g: GeoArrays, query: Place, weight: float) -> np.ndarray:
+def part(g: GeoArrays, query: Place, weight: float, levels: np.ndarray | None = None) -> np.ndarray:
     """``weight`` × the query-dependent part of the factor (see ``floor``), float32."""
     value = np.zeros(len(g.x), dtype=np.float32)
     if query.has_point:
         _by_distance(value, g, query, np.float32(weight))
     if query.areas:
-        _by_area(value, g, query.areas, np.float32(weight))
+        if levels is None:
+            levels = area_levels(g.municipality, g.prefecture, query.areas)
+        _by_area(value, g, levels * np.float32(weight))
     return value
 
 
-def _by_area(value: np.ndarray, g: GeoArrays, areas: Sequence[Area], weight: np.float32) -> None:
-    """Raise ``value`` to each row's best area level × ``weight``."""
-    table = area_levels(g.municipality, g.prefecture, areas) * weight
+def _by_area(value: np.ndarray, g: GeoArrays, table: np.ndarray) -> None:
+    """Raise ``value`` to each row's best area level (``table``: weighted, per area id)."""
     table[NO_AREA] = 0.0
-    hot = np.flatnonzero(table)  # the few areas in the query's prefectures
+    if not g.main:
+        _by_area_in_full(value, g, table, 0)
+        return
+    hot = np.flatnonzero(table)  # the areas in the query's prefectures, lowest level first,
+    hot = hot[np.argsort(table[hot], kind="stable")]  # so a row in two lists keeps its best
     position = np.searchsorted(g.area_ids, hot)
     found = position < len(g.area_ids)
     found[found] = g.area_ids[position[found]] == hot[found]
     starts, ends = g.area_indptr[position[found]], g.area_indptr[position[found] + 1]
-    rows = _ranges(starts, ends)
-    levels = np.repeat(table[hot[found]], ends - starts)
-    order = np.argsort(levels, kind="stable")  # a row in two lists keeps its best level
-    rows, levels = g.area_rows[rows[order]], levels[order]
-    value[rows] = np.maximum(value[rows], levels)
+    if (ends - starts).sum() > g.main // 4:  # most rows: one gather over all is cheaper
+        _by_area_in_full(value, g, table, 0)
+        return
+    rows = g.area_rows[_ranges(starts, ends)]
+    value[rows] = np.maximum(value[rows], np.repeat(table[hot[found]], ends - starts))
     if g.main < len(g.x):  # recent rows: every one
-        tail = value[g.main :]
-        np.maximum(tail, np.take(table, g.area[g.main :]), out=tail)
-        extra = g.extra_row >= g.main
+        _by_area_in_full(value, g, table, g.main)
+
+
+def _by_area_in_full(value: np.ndarray, g: GeoArrays, table: np.ndarray, start: int) -> None:
+    """Raise rows ``start ..`` to their area level, by a gather over all of them."""
+    tail = value[start:]
+    np.maximum(tail, np.take(table, g.area[start:]), out=tail)
+    extra = g.extra_row >= start if start else slice(None)
+    if len(g.extra_row):
         np.maximum.at(value, g.extra_row[extra], np.take(table, g.extra_area[extra]))
 
 
@@ -323,22 +339,28 @@ def _decay(
 
 def _near_slices(g: GeoArrays, query: Place) -> list[tuple[int, int]]:
     """Row ranges that hold every main row within reach of the query's point (one per
-    latitude band of cells), then the recent rows."""
+    latitude band of cells and column range), then the recent rows."""
     slices = []
     if g.main:
         reach_km = max(REACH_KM, query.radius_km) * 1.01 + 1.0  # chord ≤ arc; cell edges
         dlat = reach_km / KM_PER_DEGREE
         low, high = max(query.latitude - dlat, -90.0), min(query.latitude + dlat, 90.0)
         widest = math.cos(math.radians(min(max(abs(low), abs(high)), 89.9)))
-        dlon = min(dlat / widest, 180.0)
-        cells = g.cell[: g.main]
-        bands = range(cell_of(low, 0) // _CELLS_PER_BAND, cell_of(high, 0) // _CELLS_PER_BAND + 1)
-        for lo, hi in _columns(query.longitude, dlon):
-            for band in bands:
-                first, last = band * _CELLS_PER_BAND + lo, band * _CELLS_PER_BAND + hi
-                start, end = np.searchsorted(cells, (first, last + 1))
-                if start < end:
-                    slices.append((int(start), int(end)))
+        first_band, last_band = (
+            cell_of(low, 0) // _CELLS_PER_BAND,
+            cell_of(high, 0) // _CELLS_PER_BAND,
+        )
+        bands = np.arange(first_band, last_band + 1) * _CELLS_PER_BAND
+        columns = np.array(_columns(query.longitude, min(dlat / widest, 180.0)))
+        edges = (bands[:, None, None] + columns[None, :, :] + [0, 1]).reshape(-1)
+        bounds = np.searchsorted(g.cell[: g.main], edges).reshape(-1, 2).tolist()
+        for start, end in sorted(bounds):
+            if start >= end:
+                continue
+            if slices and start <= slices[-1][1]:  # adjacent bands: one slice
+                slices[-1] = (slices[-1][0], max(end, slices[-1][1]))
+            else:
+                slices.append((start, end))
     if g.main < len(g.x):
         slices.append((g.main, len(g.x)))
     return slices

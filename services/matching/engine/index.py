@@ -91,27 +91,27 @@ def normalize_weights(weights: Mapping[str, float]) -> dict[str, float]:
 
 _ROW_COLUMNS = {
     "alive": np.bool_,
-    "fields": np.uint32,  # bitmask
-    "types": np.uint32,  # bitmask
+    "tags": np.uint32,  # bitmask: fields in bits 0-19, types in bits 20-31
     "fields_floor": np.float32,  # DOC_SILENT where the doc has no fields, else 0
     "types_floor": np.float32,
     "sector": np.int32,
     "org": np.int32,
-    "starts": np.int32,  # day ordinals, open ends as the int32 extremes; undated docs
-    "ends": np.int32,  # have starts > ends, so they never overlap (they get 0.7 as a floor)
+    "starts": np.uint16,  # days since 2000-01-01, open ends 0 and 65535; undated docs have
+    "ends": np.uint16,  # starts > ends, so they never overlap (they get 0.7 as a floor)
     "trust": np.float32,
     "x": np.float32,
     "y": np.float32,
     "z": np.float32,
     "reach2": np.float32,
-    "area": np.int32,
+    "area": np.uint16,
     "cell": np.int32,
     "no_point": np.float32,
     "no_area": np.float32,
     "silent": np.float32,
 }
 _PAIR_COLUMNS = {"row": np.int32, "area": np.int32}
-_OPEN_START, _OPEN_END = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+_OPEN_START, _OPEN_END = 0, 65535
+_DAY_ZERO = date(2000, 1, 1).toordinal()
 
 
 class _Table:
@@ -163,22 +163,25 @@ class _Codes:
 
 
 class _Bits:
-    """Strings to bits of a uint32 (fields, types); past 32 values, bits are shared by hash."""
+    """Strings to bits ``offset .. offset + size`` of a uint32 (fields, types); past ``size``
+    values, bits are shared by hash (the glossary has 20 fields and 10 types)."""
 
-    def __init__(self) -> None:
+    def __init__(self, offset: int, size: int) -> None:
+        self.offset, self.size = offset, size
         self.bits: dict[str, int] = {}
 
     def assign(self, values: Iterable[str]) -> int:
         for value in values:
             if value not in self.bits:
-                self.bits[value] = len(self.bits) if len(self.bits) < 32 else crc32(value.encode())
+                index = len(self.bits) if len(self.bits) < self.size else crc32(value.encode())
+                self.bits[value] = self.offset + index % self.size
         return self.lookup(values)
 
     def lookup(self, values: Iterable[str]) -> int:
         mask = 0
         for value in values:
             if value in self.bits:
-                mask |= 1 << (self.bits[value] % 32)
+                mask |= 1 << self.bits[value]
         return mask
 
 
@@ -204,7 +207,7 @@ class _RowStore:
         self.rows = _Table(_ROW_COLUMNS)
         self.pairs = _Table(_PAIR_COLUMNS)
         self.areas = geo.AreaTable()
-        self.fields, self.types = _Bits(), _Bits()
+        self.fields, self.types = _Bits(0, 20), _Bits(20, 12)
         self.sectors, self.orgs = _Codes(), _Codes()
         self.dead = 0
         self.indexed: geo.GeoArrays | None = None  # the main rows' lists, from the last merge
@@ -229,14 +232,13 @@ class _RowStore:
         located = place.has_point or bool(area_ids)
         return {
             "alive": True,
-            "fields": self.fields.assign(doc.fields),
-            "types": self.types.assign(doc.types),
+            "tags": self.fields.assign(doc.fields) | self.types.assign(doc.types),
             "fields_floor": 0.0 if doc.fields else DOC_SILENT,
             "types_floor": 0.0 if doc.types else DOC_SILENT,
             "sector": self.sectors.assign(doc.sector),
             "org": self.orgs.assign(doc.organization_id),
-            "starts": _ordinal(doc.available_from, _OPEN_START) if dated else _OPEN_END,
-            "ends": _ordinal(doc.available_until, _OPEN_END) if dated else _OPEN_START,
+            "starts": _day(doc.available_from, _OPEN_START) if dated else _OPEN_END,
+            "ends": _day(doc.available_until, _OPEN_END) if dated else _OPEN_START,
             "trust": min(max(trust, 0.0), 1.0),
             "x": place.xyz[0],
             "y": place.xyz[1],
@@ -297,8 +299,9 @@ class _RowStore:
         return sum(a.nbytes for a in arrays) + sum(_dict_bytes(c) for c in codes)
 
 
-def _ordinal(day: date | None, default: int) -> int:
-    return default if day is None else day.toordinal()
+def _day(day: date | None, default: int) -> int:
+    """Days since 2000-01-01, clipped to what a uint16 holds (2000 .. 2179)."""
+    return default if day is None else min(max(day.toordinal() - _DAY_ZERO, 0), 65535)
 
 
 # --- factors ----------------------------------------------------------------------
@@ -316,7 +319,7 @@ def _eligible(
         return None if rows.dead == 0 else rows.col["alive"]
     mask = rows.col["alive"].copy()
     if types is not None:
-        mask &= (rows.col["types"] & np.uint32(rows.types.lookup(types))) != 0
+        mask &= (rows.col["tags"] & np.uint32(rows.types.lookup(types))) != 0
     if sectors is not None:
         mask &= geo.member(rows.col["sector"], rows.sectors.lookup(sectors))
     if areas is not None:
@@ -343,26 +346,37 @@ class _Ranking:
         self.fields = (rows.fields.lookup(query.fields), len(query.fields))
         self.types = rows.types.lookup(query.types) if query.types else None
         self.dated = query.starts_on is not None or query.ends_on is not None
-        self.window = (_ordinal(query.starts_on, _OPEN_START), _ordinal(query.ends_on, _OPEN_END))
+        self.window = (_day(query.starts_on, _OPEN_START), _day(query.ends_on, _OPEN_END))
+        self.kept: dict[str, np.ndarray] = {}  # what coarse() computed, for values()
         self.located = bool(self.place.areas) or self.place.has_point
+        g = rows.geo
+        self.levels = (
+            geo.area_levels(g.municipality, g.prefecture, self.place.areas)
+            if self.place.areas
+            else None
+        )
 
     def coarse(self, w: Mapping[str, float]) -> np.ndarray:
         """float32 scores of every row, constants left out: to select candidates."""
         score = np.minimum(self.cosine, np.float32(self.best))  # the value is capped at 1
         score *= np.float32(w["text"] / self.best)
         score += self._floors(w)
-        col = self.col
+        tags, kept = self.col["tags"], self.kept
         if w["fields"] and self.fields[1]:
-            shared = np.bitwise_count(col["fields"] & np.uint32(self.fields[0]))
-            score += shared * np.float32(w["fields"] / self.fields[1])
+            kept["fields"] = np.bitwise_count(tags & np.uint32(self.fields[0]))
+            score += kept["fields"] * np.float32(w["fields"] / self.fields[1])
         if w["type"] and self.types is not None:
-            meets = (col["types"] & np.uint32(self.types)) != 0
-            score += meets * np.float32(w["type"])  # not np.add(where=): masked loops are slow
+            kept["type"] = (tags & np.uint32(self.types)) != 0
+            score += kept["type"] * np.float32(w["type"])  # np.add(where=) is much slower
         if w["availability"] and self.dated:
-            overlap = (col["starts"] <= self.window[1]) & (col["ends"] >= self.window[0])
-            score += overlap * np.float32(w["availability"])
+            col = self.col
+            kept["availability"] = (col["starts"] <= self.window[1]) & (
+                col["ends"] >= self.window[0]
+            )
+            score += kept["availability"] * np.float32(w["availability"])
         if w["geography"] and self.located:
-            score += geo.part(self.rows.geo, self.place, w["geography"])
+            kept["geography"] = geo.part(self.rows.geo, self.place, w["geography"], self.levels)
+            score += kept["geography"]
         return score
 
     def _floors(self, w: Mapping[str, float]) -> np.ndarray:
@@ -391,34 +405,47 @@ class _Ranking:
             self.rows.floors[key] = cached
         return cached
 
-    def values(self, rows: np.ndarray) -> dict[str, np.ndarray]:
-        """Every factor's value at ``rows`` (float64, rounded to 6 places as a Scored shows)."""
-        col = self.col
-        values = {
-            "text": np.minimum(self.cosine[rows] / np.float32(self.best), np.float32(1.0)),
-            "fields": QUERY_SILENT,
-            "type": QUERY_SILENT,
-            "geography": geo.geography(self.rows.geo.subset(rows), self.place),
-            "availability": AVAILABILITY_UNKNOWN,
-            "trust": col["trust"][rows],
-        }
+    def values(self, rows: np.ndarray, w: Mapping[str, float]) -> np.ndarray:
+        """Every factor's value at ``rows``: one row per factor in FACTORS order, float64,
+        rounded to 6 places (what a Scored shows). Reuses what ``coarse`` computed."""
+        col, kept = self.col, self.kept
+        table = np.empty((len(FACTORS), len(rows)), dtype=np.float64)
+        table[0] = np.minimum(self.cosine[rows] / np.float32(self.best), np.float32(1.0))
+        table[1] = self._fields_at(rows)
+        table[2] = self._type_at(rows)
+        if "geography" in kept:  # weighted there: back to the value, plus the floor
+            floor = geo.floor(self.rows.geo, self.place)[rows]
+            table[3] = kept["geography"][rows] / w["geography"] + floor
+        else:
+            table[3] = geo.geography(self.rows.geo.subset(rows), self.place, self.levels)
+        table[4] = self._availability_at(rows)
+        table[5] = col["trust"][rows]
+        return np.round(table, 6, out=table)
+
+    def _fields_at(self, rows: np.ndarray) -> np.ndarray | float:
         mask, wanted = self.fields
-        if wanted:
-            shared = np.bitwise_count(col["fields"][rows] & np.uint32(mask)) / wanted
-            values["fields"] = np.maximum(shared, col["fields_floor"][rows])
-        if self.types is not None:
-            meets = (col["types"][rows] & np.uint32(self.types)) != 0
-            values["type"] = np.maximum(meets, col["types_floor"][rows])
-        if self.dated:
-            starts, ends = col["starts"][rows], col["ends"][rows]
-            overlap = (starts <= self.window[1]) & (ends >= self.window[0])
-            values["availability"] = np.where(starts > ends, AVAILABILITY_UNKNOWN, overlap)
-        return {name: _column(values[name], len(rows)) for name in FACTORS}
+        if not wanted:
+            return QUERY_SILENT
+        shared = self.kept.get("fields")
+        shared = shared[rows] if shared is not None else _popcount(self.col["tags"][rows], mask)
+        return np.maximum(shared / wanted, self.col["fields_floor"][rows])
+
+    def _type_at(self, rows: np.ndarray) -> np.ndarray | float:
+        if self.types is None:
+            return QUERY_SILENT
+        meets = (self.col["tags"][rows] & np.uint32(self.types)) != 0
+        return np.maximum(meets, self.col["types_floor"][rows])
+
+    def _availability_at(self, rows: np.ndarray) -> np.ndarray | float:
+        if not self.dated:
+            return AVAILABILITY_UNKNOWN
+        starts, ends = self.col["starts"][rows], self.col["ends"][rows]
+        overlap = (starts <= self.window[1]) & (ends >= self.window[0])
+        return np.where(starts > ends, AVAILABILITY_UNKNOWN, overlap)
 
 
-def _column(value: np.ndarray | float, n: int) -> np.ndarray:
-    picked = np.full(n, value) if isinstance(value, float) else value
-    return np.round(np.asarray(picked, dtype=np.float64), 6)
+def _popcount(tags: np.ndarray, mask: int) -> np.ndarray:
+    return np.bitwise_count(tags & np.uint32(mask))
 
 
 def _best_text(cosine: np.ndarray, eligible: np.ndarray | None, scale: float | None) -> float:
@@ -432,11 +459,11 @@ def _best_text(cosine: np.ndarray, eligible: np.ndarray | None, scale: float | N
 # --- selecting the top ------------------------------------------------------------
 
 
-def _exact(values: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+def _exact(values: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
     """Scores summed in FACTORS order: bit-equal to ``sum(contributions.values())``."""
-    score = np.zeros(len(values[FACTORS[0]]), dtype=np.float64)
-    for name in FACTORS:
-        score += weights[name] * values[name]
+    score = np.zeros(values.shape[1], dtype=np.float64)
+    for i, name in enumerate(FACTORS):
+        score += weights[name] * values[i]
     return score
 
 
@@ -462,21 +489,17 @@ def _top(
     eligible: np.ndarray | None,
     docs: list[Doc],
     k: int,
-) -> tuple[list[int], list[float], dict[str, np.ndarray]]:
-    """The best ``k`` rows by exact score then id, their scores and their factor values."""
+) -> tuple[list[int], list[float], list[list[float]]]:
+    """The best ``k`` rows by exact score then id, their scores and factor values."""
     rows = _candidates(ranking.coarse(weights), eligible, k)
-    values = ranking.values(rows)
+    values = ranking.values(rows, weights)
     exact = _exact(values, weights).tolist()
     keyed = [
         (-s, docs[row].id, i) for i, (row, s) in enumerate(zip(rows.tolist(), exact, strict=True))
     ]
     ordered = heapq.nsmallest(k, keyed) if len(keyed) > 4 * k else sorted(keyed)[:k]
     best = [i for _, _, i in ordered]
-    return (
-        [int(rows[i]) for i in best],
-        [exact[i] for i in best],
-        {name: column[best] for name, column in values.items()},
-    )
+    return rows[best].tolist(), [exact[i] for i in best], values[:, best].T.tolist()
 
 
 # --- the index --------------------------------------------------------------------
@@ -548,7 +571,7 @@ class MatchIndex:
         rows, scores, breakdown = _top(ranking, normalized, eligible, snap.docs, start + limit)
         terms = snap.text.matched_terms(query.text, rows[start:], MAX_MATCHED_TERMS)
         return [
-            _scored(snap.docs[rows[i]], scores[i], breakdown, i, normalized, terms[i - start])
+            _scored(snap.docs[rows[i]], scores[i], breakdown[i], normalized, terms[i - start])
             for i in range(start, len(rows))
         ]
 
@@ -645,15 +668,10 @@ class MatchIndex:
 
 
 def _scored(
-    doc: Doc,
-    score: float,
-    breakdown: Mapping[str, np.ndarray],
-    i: int,
-    weights: Mapping[str, float],
-    matched: list[str],
+    doc: Doc, score: float, values: list[float], weights: Mapping[str, float], matched: list[str]
 ) -> Scored:
-    value_of = {name: float(breakdown[name][i]) for name in FACTORS}
-    contributions = {name: weights[name] * value_of[name] for name in FACTORS}
+    value_of = dict(zip(FACTORS, values, strict=True))
+    contributions = {name: weights[name] * value for name, value in value_of.items()}
     return Scored(doc.id, doc.organization_id, score, value_of, contributions, matched)
 
 
