@@ -15,6 +15,7 @@ from services.matching.engine.analyzer import (
     N_WORD_FEATURES,
     WORD_WEIGHT,
     TextStore,
+    _one_text_counts,
     term_counts,
 )
 
@@ -126,3 +127,13 @@ def test_tfidf_matches_scikit_learn_with_word_columns_weighted() -> None:
     reference[:, :N_WORD_FEATURES] *= WORD_WEIGHT
     reference = normalize(reference)
     np.testing.assert_allclose(ours, reference, atol=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=60) | st.sampled_from(["こども食堂の食材 食材 食材", "NPO法人 ＮＰＯ", ""]))
+def test_one_text_hashing_equals_hashing_vectorizer(text: str) -> None:
+    """Adding one doc hashes without scikit-learn's per-call checks: the same columns."""
+    expected = term_counts([text])
+    cols, counts = _one_text_counts(text)
+    assert cols.tolist() == expected.indices.tolist()
+    np.testing.assert_allclose(counts, expected.data)

@@ -25,6 +25,7 @@ can only ever mix two words or two n-grams). Sublinear tf, smooth idf
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,6 +50,11 @@ try:  # scipy's compiled CSC mat-vec, to read only the query's columns without c
     from scipy.sparse._sparsetools import csc_matvec
 except ImportError:  # pragma: no cover - a future scipy; the slicing fallback is correct too
     csc_matvec = None
+try:  # the guts of FeatureHasher.transform, without its per-call validation (a third of
+    # the cost of adding one doc); the same hashes, checked by the tests
+    from sklearn.feature_extraction._hashing_fast import transform as _hash_pairs
+except ImportError:  # pragma: no cover - a future scikit-learn: the public path below
+    _hash_pairs = None
 
 __all__ = [
     "CHAR_PREFIX",
@@ -140,10 +146,29 @@ def term_counts(texts: Sequence[str]) -> sp.csr_matrix:
 @lru_cache(maxsize=_CACHE_SIZE)
 def sublinear_tf(text: str) -> tuple[np.ndarray, np.ndarray]:
     """One text's columns (ascending) and ``1 + ln(count)``, read-only (cached)."""
-    counts = term_counts([text])
-    cols, tf = counts.indices.astype(np.int32), np.log(counts.data) + np.float32(1.0)
+    if _hash_pairs is None:
+        counts = term_counts([text])
+        cols, values = counts.indices.astype(np.int32), counts.data
+    else:
+        cols, values = _one_text_counts(text)
+    tf = np.log(values).astype(np.float32) + np.float32(1.0)
     cols.flags.writeable = tf.flags.writeable = False
     return cols, tf
+
+
+def _one_text_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """``term_counts([text])`` as (columns, counts), hashed like HashingVectorizer does."""
+    hashed = [
+        _hash_pairs([Counter(features).items()], n, np.float32, False, 0)
+        for features, n in (
+            (_word_features(text), N_WORD_FEATURES),
+            (_char_features(text), N_FEATURES - N_WORD_FEATURES),
+        )
+    ]
+    indices = np.concatenate([hashed[0][0], hashed[1][0] + N_WORD_FEATURES])
+    values = np.concatenate([hashed[0][2], hashed[1][2]])
+    cols, where = np.unique(indices, return_inverse=True)  # two features, one column
+    return cols.astype(np.int32), np.bincount(where, weights=values, minlength=len(cols))
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,37 +229,68 @@ def fitted_weights(df: np.ndarray, n: int, word_weight: float) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class _Chunk:
-    """Recent rows ``start .. start + n``: CSR (for merging and their words), and a CSC over
-    only the columns they use (a small inverted index, without an ``N_FEATURES`` indptr)."""
+    """Recent rows ``start .. start + n`` as plain arrays: by row (CSR: for merging and
+    their words) and by column over only the columns they use (a small inverted index,
+    without an ``N_FEATURES``-long pointer array)."""
 
     start: int
-    rows: sp.csr_matrix
-    cols: np.ndarray
-    postings: sp.csc_matrix | None
+    indptr: np.ndarray  # rows: int64
+    indices: np.ndarray  # int32 columns, ascending within a row
+    data: np.ndarray  # float32
+    cols: np.ndarray  # the columns used, ascending (empty: not indexed)
+    col_ptr: np.ndarray  # each column's range in
+    col_rows: np.ndarray  # local rows (int32, ascending within a column)
+    col_data: np.ndarray
 
     @classmethod
-    def of(cls, start: int, rows: sp.csr_matrix, *, indexed: bool = True) -> _Chunk:
+    def of(
+        cls,
+        start: int,
+        indptr: np.ndarray,
+        indices: np.ndarray,
+        data: np.ndarray,
+        *,
+        indexed: bool = True,
+    ) -> _Chunk:
+        indices, data = indices.astype(np.int32, copy=False), data.astype(np.float32, copy=False)
         if not indexed:  # about to be merged into main: no postings needed
-            return cls(start, rows, np.zeros(0, np.int32), None)
-        cols = np.unique(rows.indices).astype(np.int32)
-        local = np.searchsorted(cols, rows.indices).astype(np.int32)
-        compact = sp.csr_matrix((rows.data, local, rows.indptr), shape=(rows.shape[0], len(cols)))
-        return cls(start, rows, cols, _canonical(compact.tocsc()))
+            empty = np.zeros(0, np.int32)
+            return cls(start, indptr, indices, data, empty, np.zeros(1, np.int32), empty, data[:0])
+        if len(indptr) == 2:  # one row: its columns are already ascending and distinct
+            local = np.zeros(len(indices), np.int32)
+            col_ptr = np.arange(len(indices) + 1, dtype=np.int32)
+            return cls(start, indptr, indices, data, indices, col_ptr, local, data)
+        order = np.argsort(indices, kind="stable")  # rows stay ascending within a column
+        by_col = indices[order]
+        first = np.flatnonzero(np.diff(by_col, prepend=-1))
+        rows = np.repeat(np.arange(len(indptr) - 1, dtype=np.int32), np.diff(indptr))
+        col_ptr = np.append(first, len(order)).astype(np.int32)
+        return cls(start, indptr, indices, data, by_col[first], col_ptr, rows[order], data[order])
+
+    @classmethod
+    def merged(cls, older: _Chunk, newer: _Chunk) -> _Chunk:
+        indptr = np.concatenate([older.indptr, newer.indptr[1:] + older.indptr[-1]])
+        indices = np.concatenate([older.indices, newer.indices])
+        return cls.of(older.start, indptr, indices, np.concatenate([older.data, newer.data]))
 
     @property
     def n(self) -> int:
-        return int(self.rows.shape[0])
+        return len(self.indptr) - 1
+
+    def rows(self) -> sp.csr_matrix:
+        return sp.csr_matrix((self.data, self.indices, self.indptr), shape=(self.n, N_FEATURES))
 
     def scores(self, cols: np.ndarray, vals: np.ndarray, out: np.ndarray) -> None:
-        if self.postings is None or not len(self.cols):
+        if not len(self.cols):
             return
         pos = np.minimum(np.searchsorted(self.cols, cols), len(self.cols) - 1)
         found = self.cols[pos] == cols
-        column_product(self.postings, pos[found], vals[found], out[self.start :][: self.n])
+        postings = (self.col_ptr, self.col_rows, self.col_data)
+        column_product(postings, pos[found], vals[found], out[self.start :][: self.n])
 
     def words_of(self, row: int) -> np.ndarray:
         local = row - self.start
-        cols = self.rows.indices[self.rows.indptr[local] : self.rows.indptr[local + 1]]
+        cols = self.indices[self.indptr[local] : self.indptr[local + 1]]
         return cols[cols < N_WORD_FEATURES]
 
 
@@ -255,7 +311,8 @@ class Postings:
     def scores(self, cols: np.ndarray, vals: np.ndarray, count: int) -> np.ndarray:
         """Cosine of every row with the query, from the query's columns only (float32)."""
         out = np.zeros(count, dtype=np.float32)
-        column_product(self.main, cols, vals, out[: self.main.shape[0]])
+        main = (self.main.indptr, self.main.indices, self.main.data)
+        column_product(main, cols, vals, out[: self.main.shape[0]])
         for chunk in self.chunks:
             chunk.scores(cols, vals, out)
         return out
@@ -292,44 +349,51 @@ class Postings:
 
     def stacked(self) -> sp.csr_matrix:
         """Every row, main then chunks, as one CSR matrix."""
-        return sp.vstack([self.main.tocsr(), *(chunk.rows for chunk in self.chunks)], "csr")
+        return sp.vstack([self.main.tocsr(), *(chunk.rows() for chunk in self.chunks)], "csr")
 
     def nbytes(self) -> int:
         held = _matrix_bytes(self.main) + self.weights.nbytes
         held += sum(array.nbytes for array in self.main_words)
         for chunk in self.chunks:
-            held += _matrix_bytes(chunk.rows) + chunk.cols.nbytes
-            held += _matrix_bytes(chunk.postings) if chunk.postings is not None else 0
+            held += sum(getattr(chunk, name).nbytes for name in _Chunk.__slots__[1:])
         return held
 
 
-def column_product(matrix: sp.csc_matrix, cols: np.ndarray, vals: np.ndarray, out: np.ndarray):
-    """``out += matrix[:, cols] @ vals`` for ascending ``cols``, reading only their postings.
+def column_product(
+    postings: tuple[np.ndarray, np.ndarray, np.ndarray],
+    cols: np.ndarray,
+    vals: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``out += X[:, cols] @ vals`` for CSC ``X = (indptr, indices, data)`` (``len(out)``
+    rows) and ascending ``cols``, reading only those columns' postings, in place.
 
     scipy's compiled CSC mat-vec walks column ``j`` over ``indptr[j] .. indptr[j + 1]``
     and skips empty ranges. Handing it the query's columns in descending order as
     ``(start, end)`` pairs, every "column" between two pairs runs backwards (from a
     column's end down to a lower column's start) and is skipped: one pass over exactly
-    the query's postings, without the copy ``matrix[:, cols]`` makes.
+    the query's postings, without the copy ``X[:, cols]`` makes.
     """
-    if not len(cols) or not matrix.shape[0]:
+    indptr, indices, data = postings
+    if not len(cols) or not len(out):
         return
     usable = (
         csc_matvec is not None
-        and matrix.indptr.dtype == matrix.indices.dtype
-        and matrix.data.dtype == vals.dtype == out.dtype == np.float32
+        and indptr.dtype == indices.dtype
+        and data.dtype == vals.dtype == out.dtype == np.float32
         and out.flags.c_contiguous
     )
     if not usable:
+        matrix = sp.csc_matrix((data, indices, indptr), shape=(len(out), len(indptr) - 1))
         out += matrix[:, cols] @ vals
         return
     descending = cols[::-1]
-    bounds = np.empty(2 * len(cols), dtype=matrix.indptr.dtype)
-    bounds[0::2] = matrix.indptr[descending]
-    bounds[1::2] = matrix.indptr[descending + 1]
+    bounds = np.empty(2 * len(cols), dtype=indptr.dtype)
+    bounds[0::2] = indptr[descending]
+    bounds[1::2] = indptr[descending + 1]
     factors = np.zeros(2 * len(cols) - 1, dtype=np.float32)
     factors[0::2] = vals[::-1]
-    csc_matvec(matrix.shape[0], len(factors), bounds, matrix.indices, matrix.data, factors, out)
+    csc_matvec(len(out), len(factors), bounds, indices, data, factors, out)
 
 
 # --- the writer's side ------------------------------------------------------------
@@ -353,10 +417,16 @@ class TextStore:
         """Rows for ``texts`` at ``start ..``, as a chunk. Like a binary counter, a chunk no
         larger than the one before is merged into it: O(log n) chunks, each row copied
         O(log n) times. ``indexed=False``: a merge into main follows, skip the postings."""
-        chunks = [*self.chunks, _Chunk.of(start, tfidf(texts, self.weights), indexed=indexed)]
+        if len(texts) == 1:
+            cols, vals = tfidf_vector(texts[0], self.weights)
+            arrays = (np.array([0, len(cols)]), cols, vals)
+        else:
+            rows = tfidf(texts, self.weights)
+            arrays = (rows.indptr.astype(np.int64), rows.indices, rows.data)
+        chunks = [*self.chunks, _Chunk.of(start, *arrays, indexed=indexed)]
         while indexed and len(chunks) > 1 and chunks[-2].n <= chunks[-1].n:
             newer, older = chunks.pop(), chunks.pop()
-            chunks.append(_Chunk.of(older.start, sp.vstack([older.rows, newer.rows], "csr")))
+            chunks.append(_Chunk.merged(older, newer))
         self.chunks = tuple(chunks)
 
     def merge(self, live: np.ndarray, *, refit: bool) -> None:
