@@ -7,7 +7,7 @@ a request that fails before the commit writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Any
 from weakref import WeakKeyDictionary
 
@@ -27,6 +27,7 @@ __all__ = [
     "get_session",
     "is_postgres",
     "json_list_contains",
+    "json_list_overlaps",
     "lock_live",
     "lock_row",
     "write_session",
@@ -126,3 +127,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def json_list_overlaps(
+    session: Session, column: Any, values: Sequence[str]
+) -> sa.ColumnElement[bool]:
+    """SQL: the JSON array in ``column`` contains any of ``values`` (a filter's "any of")."""
+    return sa.or_(*(json_list_contains(session, column, value) for value in values))

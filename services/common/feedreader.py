@@ -10,8 +10,9 @@ task polls; requests may also catch up on demand.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import anyio
@@ -29,7 +30,9 @@ __all__ = [
     "Follower",
     "catch_up",
     "follow_feed",
+    "install_registry_follower",
     "read_position",
+    "with_background",
     "with_background_follower",
 ]
 
@@ -101,15 +104,38 @@ async def follow_feed(
             return applied
 
 
+def install_registry_follower(
+    app: FastAPI, follow: Follower, *, registry_url: str, transport: Any, interval: float
+) -> None:
+    """Give ``app`` a client of the registry (in-process when ``transport`` is given) and a
+    background task that follows its feed every ``interval`` seconds (never when 0)."""
+    base_url = "http://registry" if transport is not None else registry_url
+    app.state.registry_client = partial(
+        httpx.AsyncClient, base_url=base_url, transport=transport, timeout=10
+    )
+    app.state.sync_interval = interval
+    app.router.lifespan_context = with_background_follower(app.router.lifespan_context, follow)
+
+
 def with_background_follower(inner: Any, follow: Follower) -> Any:
     """Wrap a lifespan so that, while the app runs, ``follow`` polls the registry every
     ``app.state.sync_interval`` seconds (never when 0) with ``app.state.registry_client()``."""
 
+    async def poll_if_asked(app: FastAPI) -> None:
+        if app.state.sync_interval > 0:
+            await _poll(app, follow)
+
+    return with_background(inner, poll_if_asked)
+
+
+def with_background(inner: Any, job: Callable[[FastAPI], Coroutine[Any, Any, None]]) -> Any:
+    """Wrap a lifespan so that ``job(app)`` runs in the background while the app runs,
+    and is cancelled when it stops."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with inner(app), anyio.create_task_group() as tasks:
-            if app.state.sync_interval > 0:
-                tasks.start_soon(_poll, app, follow)
+            tasks.start_soon(job, app)
             yield
             tasks.cancel_scope.cancel()
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 
 from services.common.app import create_service_app
-from services.common.feedreader import with_background_follower
+from services.common.feedreader import install_registry_follower
 from services.common.settings import KyodoSettings, get_settings, service_database_url
 from services.events.config import EventsSettings
 from services.events.readmodel import follow_registry
@@ -52,12 +50,11 @@ def create_app(
         routers=[router, volunteering_router],
         tags=TAGS,
     )
-    base_url = "http://registry" if registry_transport is not None else events.registry_url
-    app.state.registry_client = partial(
-        httpx.AsyncClient, base_url=base_url, transport=registry_transport, timeout=10
-    )
-    app.state.sync_interval = events.sync_interval_seconds
-    app.router.lifespan_context = with_background_follower(
-        app.router.lifespan_context, follow_registry
+    install_registry_follower(
+        app,
+        follow_registry,
+        registry_url=events.registry_url,
+        transport=registry_transport,
+        interval=events.sync_interval_seconds,
     )
     return app

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from services.common.db import json_list_contains
+from services.common.db import json_list_overlaps
 from services.common.outbox import OutboxEvent
 from services.common.search import text_matches
 from services.events.filters import EventCriteria, OpportunityFilters
@@ -27,10 +26,6 @@ __all__ = [
 
 PUBLIC_STATUSES = ("published", "cancelled", "postponed")
 EVENING_HOUR = 17
-
-
-def _any_of(session: Session, column: Any, values: Sequence[str]) -> sa.ColumnElement[bool]:
-    return sa.or_(*(json_list_contains(session, column, value) for value in values))
 
 
 def candidate_events(
@@ -56,9 +51,9 @@ def candidate_events(
     if filters.kind:
         query = query.where(col(Event.kind).in_(filters.kind))
     if filters.field:
-        query = query.where(_any_of(session, Event.fields, filters.field))
+        query = query.where(json_list_overlaps(session, Event.fields, filters.field))
     if filters.organizer_id:
-        query = query.where(_any_of(session, Event.organizer_ids, filters.organizer_id))
+        query = query.where(json_list_overlaps(session, Event.organizer_ids, filters.organizer_id))
     if filters.municipality_code:
         query = query.where(col(Event.municipality_code).in_(filters.municipality_code))
     if filters.online is not None:
@@ -87,7 +82,7 @@ def list_opportunities(
     if filters.q:
         query = query.where(text_matches(col(Opportunity.search_text), filters.q))
     if filters.field:
-        query = query.where(_any_of(session, Opportunity.fields, filters.field))
+        query = query.where(json_list_overlaps(session, Opportunity.fields, filters.field))
     if filters.municipality_code:
         query = query.where(col(Opportunity.municipality_code).in_(filters.municipality_code))
     if filters.organization_id:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-from functools import partial
 from typing import Any
 
 import anyio
-import httpx
 import structlog
 from fastapi import FastAPI
 from sqlmodel import Session
 
 from services.common.app import create_service_app
-from services.common.feedreader import with_background_follower
+from services.common.feedreader import install_registry_follower, with_background
 from services.common.settings import KyodoSettings, get_settings, service_database_url
 from services.matching.config import MatchingSettings
 from services.matching.match_router import router as match_router
@@ -66,31 +62,19 @@ def create_app(
         routers=[router, match_router],
         tags=TAGS,
     )
-    base_url = "http://registry" if registry_transport is not None else matching.registry_url
-    app.state.registry_client = partial(
-        httpx.AsyncClient, base_url=base_url, transport=registry_transport, timeout=10
-    )
-    app.state.sync_interval = matching.sync_interval_seconds
     app.state.weights = matching.weights
     app.state.ranking = Ranking()
-    app.router.lifespan_context = _with_warm_indexes(
-        with_background_follower(app.router.lifespan_context, follow_registry)
+    install_registry_follower(
+        app,
+        follow_registry,
+        registry_url=matching.registry_url,
+        transport=registry_transport,
+        interval=matching.sync_interval_seconds,
     )
+    # Build the indexes in the background at start-up, so the first ranking does not pay
+    # for reading every resource (a ranking before then builds them itself).
+    app.router.lifespan_context = with_background(app.router.lifespan_context, _warm)
     return app
-
-
-def _with_warm_indexes(inner: Any) -> Any:
-    """Build the indexes in the background at start-up, so the first ranking does not
-    pay for reading every resource (a ranking before then builds them itself)."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app), anyio.create_task_group() as tasks:
-            tasks.start_soon(_warm, app)
-            yield
-            tasks.cancel_scope.cancel()
-
-    return lifespan
 
 
 async def _warm(app: FastAPI) -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from services.common.db import json_list_contains
+from services.common.db import json_list_overlaps
 from services.common.search import text_matches
 from services.matching.filters import IssueFilters
 from services.matching.models import Issue, OrganizationDoc
@@ -16,10 +14,6 @@ from services.matching.models import Issue, OrganizationDoc
 __all__ = ["DEFAULT_STATUSES", "list_issues", "organizations_by_id"]
 
 DEFAULT_STATUSES = ("open", "matched")
-
-
-def _any_of(session: Session, column: Any, values: Sequence[str]) -> sa.ColumnElement[bool]:
-    return sa.or_(*(json_list_contains(session, column, value) for value in values))
 
 
 def list_issues(
@@ -44,13 +38,15 @@ def list_issues(
     if filters.q:
         query = query.where(text_matches(col(Issue.search_text), filters.q))
     if filters.field:
-        query = query.where(_any_of(session, Issue.fields, filters.field))
+        query = query.where(json_list_overlaps(session, Issue.fields, filters.field))
     if filters.needed_resource_type:
         query = query.where(
-            _any_of(session, Issue.needed_resource_types, filters.needed_resource_type)
+            json_list_overlaps(session, Issue.needed_resource_types, filters.needed_resource_type)
         )
     if filters.collaboration_form:
-        query = query.where(_any_of(session, Issue.collaboration_forms, filters.collaboration_form))
+        query = query.where(
+            json_list_overlaps(session, Issue.collaboration_forms, filters.collaboration_form)
+        )
     if filters.municipality_code:
         query = query.where(col(Issue.municipality_code).in_(filters.municipality_code))
     if filters.prefecture_code:

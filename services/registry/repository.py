@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from services.common.db import json_list_contains
+from services.common.db import json_list_overlaps
 from services.common.outbox import OutboxEvent
 from services.common.search import text_matches
 from services.registry.filters import OrganizationFilters, ResourceFilters
@@ -54,10 +53,6 @@ def corporate_number_taken(
     return session.exec(query.limit(1)).first() is not None
 
 
-def _any_of(session: Session, column: Any, values: Sequence[str]) -> sa.ColumnElement[bool]:
-    return sa.or_(*(json_list_contains(session, column, value) for value in values))
-
-
 def list_organizations(
     session: Session, filters: OrganizationFilters, after_id: str | None
 ) -> Sequence[Organization]:
@@ -72,7 +67,7 @@ def list_organizations(
     if filters.sector:
         query = query.where(col(Organization.sector).in_(filters.sector))
     if filters.field:
-        query = query.where(_any_of(session, Organization.fields, filters.field))
+        query = query.where(json_list_overlaps(session, Organization.fields, filters.field))
     if filters.municipality_code:
         query = query.where(col(Organization.municipality_code).in_(filters.municipality_code))
     if filters.prefecture_code:
@@ -108,10 +103,10 @@ def list_resources(
     if filters.status:
         query = query.where(col(Resource.status).in_(filters.status))
     if filters.field:
-        query = query.where(_any_of(session, Resource.fields, filters.field))
+        query = query.where(json_list_overlaps(session, Resource.fields, filters.field))
     if filters.municipality_code:
         query = query.where(
-            _any_of(session, Resource.municipality_codes, filters.municipality_code)
+            json_list_overlaps(session, Resource.municipality_codes, filters.municipality_code)
         )
     if filters.updated_since:
         query = query.where(Resource.updated_at >= filters.updated_since)

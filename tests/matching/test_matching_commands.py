@@ -94,6 +94,7 @@ def _feedback(engine: Any, issue: str, resource: str, organization: str, rows: i
                     organization_id=f"partner-{i % 40}",
                     status="agreed" if accepted else "declined",
                     factor_values=values,
+                    agreed_at=now if accepted else None,
                     created_at=now,
                     updated_at=now,
                 )
