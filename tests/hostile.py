@@ -41,6 +41,7 @@ __all__ = [
     "b64",
     "bodies",
     "chunks",
+    "contract_checks",
     "empty_tables",
     "fill_body",
     "fill_template",
@@ -291,6 +292,26 @@ BAD_IF_MATCH: list[tuple[str, dict[str, Any], int, str | None]] = [
     ),
     ("with a non-ASCII If-Match is refused", {"If-Match": '"１"'.encode()}, (412, 422), None),
 ]
+
+
+def contract_checks() -> list[Any]:
+    """What every contract-fuzzing answer must pass: no server error, a documented status,
+    content type and headers, and the documented response schema."""
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    return [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+    ]
 
 
 def published_contract() -> dict[str, Any]:

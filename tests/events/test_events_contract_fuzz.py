@@ -24,25 +24,12 @@ import pytest
 import schemathesis
 from conftest import AUTH, organization_body
 from fastapi.testclient import TestClient
-from hostile import coin, published_contract, service_contract_paths
+from hostile import coin, contract_checks, published_contract, service_contract_paths
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from gateway.main import create_app
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
+CHECKS = contract_checks()
 MUNICIPALITY = "102997"
 
 
