@@ -503,7 +503,7 @@ def reference_geography(d: Doc, q: Query) -> float:
     if q_point and d_point:
         arc = haversine_km((q.latitude, q.longitude), (d.latitude, d.longitude))
         chord = 2 * 6371.0088 * math.sin(arc / (2 * 6371.0088))
-        best = max(best, 0.9 * max(0.0, 1 - chord / 80) ** 2)
+        best = max(best, 0.9 * max(0.0, 1 - chord / 50) ** 2)
         if arc <= max(q.radius_km or -1, d.radius_km or -1):
             best = 1.0
     for qa in q.areas:
@@ -546,8 +546,9 @@ def assert_same_ranking(
     want_score = dict(pairs)
     assert sorted(ids(got)) == sorted(want_score)
     for scored, (_, score) in zip(got, pairs, strict=True):
-        assert scored.score == pytest.approx(score, abs=2e-5)  # position by position
-        assert scored.score == pytest.approx(want_score[scored.id], abs=2e-5)
+        # float32 arrays: coordinates to under a metre, a decay to some 1e-5
+        assert scored.score == pytest.approx(score, abs=1e-4)  # position by position
+        assert scored.score == pytest.approx(want_score[scored.id], abs=1e-4)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -564,7 +565,7 @@ def test_rank_agrees_with_the_reference_model(case) -> None:
     for scored in found:
         want = reference_values(index.get(scored.id), query, 0.0)
         for name in ("fields", "type", "geography", "availability", "trust"):
-            assert scored.values[name] == pytest.approx(want[name], abs=1e-5), name
+            assert scored.values[name] == pytest.approx(want[name], abs=1e-4), name
 
 
 @st.composite

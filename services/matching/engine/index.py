@@ -36,6 +36,7 @@ every doc, so the order is untouched; the doc says nothing: below a partial matc
 from __future__ import annotations
 
 import heapq
+import math
 import sys
 import threading
 from collections.abc import Iterable, Mapping
@@ -79,7 +80,7 @@ def normalize_weights(weights: Mapping[str, float]) -> dict[str, float]:
     if unknown:
         raise ValueError(f"unknown weight names: {sorted(unknown)}; known: {list(FACTORS)}")
     values = {name: float(weights.get(name, 0.0)) for name in FACTORS}
-    if any(not np.isfinite(v) or v < 0 for v in values.values()):
+    if any(not math.isfinite(v) or v < 0 for v in values.values()):
         raise ValueError("weights must be finite and non-negative")
     total = sum(values.values())
     if total <= 0:
@@ -258,8 +259,9 @@ class _RowStore:
         self.dead += len(rows)
 
     def spatial_order(self, live: np.ndarray) -> np.ndarray:
-        """``live`` sorted by grid cell (stable): what a merge orders main rows by."""
-        return live[np.argsort(self.rows.views()["cell"][live], kind="stable")]
+        """``live`` sorted by grid cell, then area: what a merge orders main rows by."""
+        col = self.rows.views()
+        return live[np.lexsort((col["area"][live], col["cell"][live]))]
 
     def compact(self, live: np.ndarray) -> None:
         """Keep rows ``live``, in that order, as the new main rows; index them."""
@@ -278,8 +280,7 @@ class _RowStore:
         arrays = self._geo()
         if self.indexed is not None:
             main = self.indexed
-            arrays = replace(arrays, main=main.main, area_ids=main.area_ids,
-                             area_indptr=main.area_indptr, area_rows=main.area_rows,
+            arrays = replace(arrays, main=main.main, area_spans=main.area_spans,
                              wide=main.wide)  # fmt: skip
         col = self.rows.views()
         return _Rows(col, arrays, self.dead, {}, self.fields, self.types, self.sectors, self.orgs)
@@ -349,12 +350,6 @@ class _Ranking:
         self.window = (_day(query.starts_on, _OPEN_START), _day(query.ends_on, _OPEN_END))
         self.kept: dict[str, np.ndarray] = {}  # what coarse() computed, for values()
         self.located = bool(self.place.areas) or self.place.has_point
-        g = rows.geo
-        self.levels = (
-            geo.area_levels(g.municipality, g.prefecture, self.place.areas)
-            if self.place.areas
-            else None
-        )
 
     def coarse(self, w: Mapping[str, float]) -> np.ndarray:
         """float32 scores of every row, constants left out: to select candidates."""
@@ -375,7 +370,7 @@ class _Ranking:
             )
             score += kept["availability"] * np.float32(w["availability"])
         if w["geography"] and self.located:
-            kept["geography"] = geo.part(self.rows.geo, self.place, w["geography"], self.levels)
+            kept["geography"] = geo.part(self.rows.geo, self.place, w["geography"])
             score += kept["geography"]
         return score
 
@@ -417,7 +412,7 @@ class _Ranking:
             floor = geo.floor(self.rows.geo, self.place)[rows]
             table[3] = kept["geography"][rows] / w["geography"] + floor
         else:
-            table[3] = geo.geography(self.rows.geo.subset(rows), self.place, self.levels)
+            table[3] = geo.geography(self.rows.geo.subset(rows), self.place)
         table[4] = self._availability_at(rows)
         table[5] = col["trust"][rows]
         return np.round(table, 6, out=table)
@@ -460,11 +455,10 @@ def _best_text(cosine: np.ndarray, eligible: np.ndarray | None, scale: float | N
 
 
 def _exact(values: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
-    """Scores summed in FACTORS order: bit-equal to ``sum(contributions.values())``."""
-    score = np.zeros(values.shape[1], dtype=np.float64)
-    for i, name in enumerate(FACTORS):
-        score += weights[name] * values[i]
-    return score
+    """Scores summed in FACTORS order (cumsum adds one after the other): bit-equal to
+    ``sum(contributions.values())``."""
+    column = np.array([weights[name] for name in FACTORS])[:, None]
+    return np.cumsum(values * column, axis=0)[-1]
 
 
 def _candidates(score: np.ndarray, eligible: np.ndarray | None, k: int) -> np.ndarray:
