@@ -46,7 +46,14 @@ MATCH_LISTING = "matches"
 CASE_STUDY_LISTING = "case-studies"
 _NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match)."}}
 _READ_MATCH = problem_responses(401, 404)
-_TRANSITION = problem_responses(401, 404, 409, 412, 428)
+_TRANSITION = {
+    202: {
+        "model": MatchPublic,
+        "description": "One side's agreement is recorded; the match stays `in_discussion` "
+        "until the side named in `agreement_pending_from` confirms it.",
+    },
+    **problem_responses(401, 403, 404, 409, 412, 428),
+}
 _REVIEW = problem_responses(401, 403, 404, 409, 412, 428)
 
 MatchId = Annotated[str, Path(pattern=ID_PATTERN, description="The match's id (UUID).")]
@@ -146,13 +153,26 @@ def transition_match(
     if_match: IfMatchHeader = None,
 ) -> MatchPublic:
     """Move a match: `proposed → in_discussion → agreed → in_progress → completed →
-    reviewed`, or end it (`declined`, `withdrawn`, with a `reason`) before it runs.
-    `agreed` records the complete agreement and marks an open issue `matched`;
-    `reviewed` needs both sides' reviews. Any other move is 409
+    reviewed`, or end it (`declined`, `withdrawn`, with a `reason`) before it completes.
+
+    Both sides take part: from `proposed`, only the side that did not propose accepts
+    (`in_discussion`) or declines, and only the proposer withdraws. `agreed` takes two
+    calls: the first side sends the complete `agreement` and gets 202 with the match
+    still `in_discussion` and `agreement_pending_from` naming the other side; the match
+    becomes `agreed` (200) when the other side confirms with `{"to": "agreed"}` or the
+    same agreement (a different one replaces the pending one, awaiting the first side).
+    Afterwards either side moves it on or ends it. The administrator acts for both
+    sides, so its agreement counts at once. `agreed` marks an open issue `matched`; when
+    the last match at `agreed` or beyond ends, the issue is `open` again. A match moves
+    forward only while its issue exists and is not closed (409
+    `urn:kyodo:problem:issue-not-open`); `reviewed` needs both sides' reviews. A party
+    moving for the wrong side gets 403; any other move is 409
     `urn:kyodo:problem:invalid-transition`, naming the allowed ones. Requires `If-Match`."""
     match = matches.transition(
         session=session, match=match, data=data, actor=client, if_match=if_match
     )
+    if data.to == "agreed" and match.status != "agreed":
+        response.status_code = 202
     set_etag(response, match.version)
     return _one(session, match, client)
 
@@ -209,7 +229,14 @@ def put_review(
     tags=CASE_STUDIES,
     status_code=201,
     response_model=CaseStudyPublic,
-    responses=problem_responses(401, 404, 409),
+    responses={
+        202: {
+            "model": CaseStudyPublic,
+            "description": "A draft: your side consented; it awaits the other side "
+            "(`awaiting_consent_from`).",
+        },
+        **problem_responses(401, 404, 409),
+    },
 )
 def publish_case_study(
     client: WriterClient,
@@ -218,10 +245,58 @@ def publish_case_study(
     session: SessionDep,
     response: Response,
 ) -> CaseStudyPublic:
-    """Publish a reviewed match as a case study (協働事例), once per match. Lessons default
-    to both sides' lessons, the form to the agreement's. Accepts an `Idempotency-Key`."""
-    row = case_studies.publish(session=session, match=match, data=data)
-    response.headers["Location"] = f"/v1/case-studies/{row.id}"
+    """Consent to publishing a reviewed match as a case study (協働事例), with its text;
+    once per match. Both sides consent: the first side's text is a `draft` (202) that
+    only the parties see (`GET /v1/matches/{match_id}/case-study`); the other side
+    consents with `POST /v1/matches/{match_id}/case-study/consent` or by sending the same
+    text, and the case study is published (201). Different text replaces the draft and
+    awaits the first side. The administrator consents for both sides at once. Lessons
+    default to the review lessons of the sides that consented, the form to the
+    agreement's. Accepts an `Idempotency-Key`."""
+    row = case_studies.publish(session=session, match=match, data=data, actor=client)
+    return _case_study_written(session, match, row, response)
+
+
+@router.post(
+    "/matches/{match_id}/case-study/consent",
+    tags=CASE_STUDIES,
+    status_code=201,
+    response_model=CaseStudyPublic,
+    responses=problem_responses(401, 404, 409),
+)
+def consent_to_case_study(
+    client: WriterClient, match: PartyMatch, session: SessionDep, response: Response
+) -> CaseStudyPublic:
+    """Consent to the draft case study the other side wrote, as it is: it is published
+    (201). 404 without a draft; 409 `consent-pending` when your side already consented
+    and the draft awaits the other side."""
+    row = case_studies.publish(session=session, match=match, data=None, actor=client)
+    return _case_study_written(session, match, row, response)
+
+
+def _case_study_written(
+    session: SessionDep, match: Match, row: CaseStudy, response: Response
+) -> CaseStudyPublic:
+    if row.status == "published":
+        response.headers["Location"] = f"/v1/case-studies/{row.id}"
+    else:
+        response.status_code = 202
+        response.headers["Location"] = f"/v1/matches/{match.id}/case-study"
+    set_etag(response, row.version)
+    return case_studies.case_studies_public(session, [row])[0]
+
+
+@router.get(
+    "/matches/{match_id}/case-study",
+    tags=CASE_STUDIES,
+    response_model=CaseStudyPublic,
+    responses=problem_responses(401, 404, 410),
+)
+def get_match_case_study(
+    client: WriterClient, match: PartyMatch, session: SessionDep, response: Response
+) -> CaseStudyPublic:
+    """Read the match's case study, a draft awaiting consent or published (parties only)."""
+    row = case_studies.case_study_of(session, match)
     set_etag(response, row.version)
     return case_studies.case_studies_public(session, [row])[0]
 
@@ -249,7 +324,7 @@ def _live_case_study(session: SessionDep, case_study_id: CaseStudyId) -> CaseStu
     "/case-studies/{case_study_id}",
     tags=CASE_STUDIES,
     response_model=CaseStudyPublic,
-    responses={**problem_responses(404), **_NOT_MODIFIED},
+    responses={**problem_responses(404, 410), **_NOT_MODIFIED},
 )
 def get_case_study(
     row: Annotated[CaseStudy, Depends(_live_case_study)],
@@ -257,11 +332,31 @@ def get_case_study(
     request: Request,
     response: Response,
 ) -> CaseStudyPublic | Response:
-    """Read one case study. Carries an `ETag`; `If-None-Match` answers 304."""
+    """Read one published case study (410 once withdrawn). Carries an `ETag`;
+    `If-None-Match` answers 304."""
     return (
         tagged_or_not_modified(request, response, row.version)
         or case_studies.case_studies_public(session, [row])[0]
     )
+
+
+@router.delete(
+    "/case-studies/{case_study_id}",
+    tags=CASE_STUDIES,
+    status_code=204,
+    responses=problem_responses(401, 403, 404, 410, 412, 428),
+)
+def withdraw_case_study(
+    client: WriterClient,
+    case_study_id: CaseStudyId,
+    session: SessionDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    """Withdraw a case study (either side of the collaboration, or the administrator): a
+    published one is gone afterwards (410); a draft is dropped. Requires `If-Match`."""
+    row = case_studies.case_study_to_withdraw(session, case_study_id, client)
+    case_studies.withdraw(session=session, row=row, if_match=if_match)
+    return Response(status_code=204)
 
 
 # --- statistics ----------------------------------------------------------------------
@@ -270,6 +365,7 @@ def get_case_study(
 @router.get("/stats", tags=STATS, response_model=Stats)
 def get_stats(query: Annotated[StatsQuery, Query()], session: SessionDep) -> Stats:
     """Collaboration figures: matches per year and municipality, collaborations by sector
-    combination (cross-sector and three-or-more-sector apart), issues posted per month,
-    and days from posting to first agreement. Aggregates only."""
+    combination and how many are cross-sector (three or more sectors, the glossary's
+    definition), issues posted per month of first opening, and days from first opening
+    to first agreement. Aggregates only."""
     return stats.collaboration_stats(session, query)

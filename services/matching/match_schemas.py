@@ -25,6 +25,7 @@ __all__ = [
     "CaseStudyCreate",
     "CaseStudyFilters",
     "CaseStudyPublic",
+    "CaseStudyStatus",
     "HistoryEntry",
     "MatchCreate",
     "MatchFilters",
@@ -55,6 +56,9 @@ END_STATES = frozenset({"declined", "withdrawn"})
 """Statuses that end a match early; each needs a reason."""
 Side = Literal["issue", "partner"]
 """`issue`: the organisation that posted the issue; `partner`: the other party."""
+Proposer = Literal["issue", "partner", "admin"]
+"""Who proposed a match: one side, or the administrator (for neither side)."""
+CaseStudyStatus = Literal["draft", "published"]
 
 _ID = "019a2b3c-8d9e-7fa0-8a1b-2c3d4e5f6a81"
 _ISSUE_ID = "019a2b3c-6d7e-7f80-8a1b-2c3d4e5f6a7d"
@@ -172,8 +176,10 @@ class Agreement(BaseModel):
 
 
 class MatchTransition(BaseModel):
-    """Move a match to its next status. `declined` and `withdrawn` need a `reason`;
-    `agreed` needs the complete `agreement`."""
+    """Move a match to its next status. `declined` and `withdrawn` need a `reason`.
+    `agreed` needs both sides: the first sends the complete `agreement` (it stays
+    pending), the other confirms it with `{"to": "agreed"}` (or the same agreement);
+    a different agreement replaces the pending one."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -190,7 +196,11 @@ class MatchTransition(BaseModel):
     reason: multi_line(1000) | None = Field(  # type: ignore[valid-type]
         None, description="Why (required for `declined` and `withdrawn`; kept in the history)."
     )
-    agreement: Agreement | None = Field(None, description="Required with `to: agreed`, only then.")
+    agreement: Agreement | None = Field(
+        None,
+        description="Only with `to: agreed`: required to propose an agreement, optional to "
+        "confirm the one the other side proposed.",
+    )
 
 
 class ProgressNoteCreate(BaseModel):
@@ -288,11 +298,14 @@ class MatchPublic(BaseModel):
                     "organization_id": _PARTNER_ORG,
                     "organization_name": "桜ヶ丘地区自治会連合会",
                     "status": "agreed",
+                    "proposed_by": "issue",
                     "message": "調理室を土曜の午前にお借りできないでしょうか。",
                     "reason": None,
                     "score": 0.812,
                     "factor_values": {"text": 0.61, "fields": 1.0, "type": 1.0},
                     "agreement": _AGREEMENT_EXAMPLE,
+                    "pending_agreement": None,
+                    "agreement_pending_from": None,
                     "progress_notes": [],
                     "reviews": {"issue": None, "partner": None},
                     "reviewed_by": [],
@@ -340,6 +353,10 @@ class MatchPublic(BaseModel):
     organization_id: str = Field(description="The partner organisation.")
     organization_name: str
     status: MatchStatus
+    proposed_by: Proposer = Field(
+        description="The side that proposed the match (`admin`: the administrator). From "
+        "`proposed`, only the other side accepts or declines, only the proposer withdraws."
+    )
     message: str
     reason: str | None = Field(description="Why it was declined or withdrawn.")
     score: float | None = Field(
@@ -348,7 +365,13 @@ class MatchPublic(BaseModel):
     factor_values: dict[str, float] | None = Field(
         description="Each factor's value (0..1) when proposed: feedback for learning weights."
     )
-    agreement: Agreement | None
+    agreement: Agreement | None = Field(description="What both sides agreed (from `agreed`).")
+    pending_agreement: Agreement | None = Field(
+        description="An agreement one side sent, awaiting the other side's confirmation."
+    )
+    agreement_pending_from: Side | None = Field(
+        description="The side whose confirmation `pending_agreement` awaits."
+    )
     progress_notes: list[ProgressNote]
     reviews: dict[Side, ReviewPublic | None] = Field(
         description="Each side's review; the other side's is null until both have answered."
@@ -381,8 +404,9 @@ class MatchFilters(ListQuery):
 
 
 class CaseStudyCreate(BaseModel):
-    """Publish a reviewed collaboration. `lessons` defaults to both sides' lessons and
-    `collaboration_form` to the agreement's."""
+    """A side's consent to publishing a reviewed collaboration, with the text. `lessons`
+    defaults to the review lessons of the sides that consented, `collaboration_form`
+    to the agreement's."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -423,6 +447,9 @@ class CaseStudyPublic(BaseModel):
                     "id": "019a2b3c-9dae-7fb0-8a1b-2c3d4e5f6a82",
                     "match_id": _ID,
                     "issue_id": _ISSUE_ID,
+                    "status": "published",
+                    "consents": ["issue", "partner"],
+                    "awaiting_consent_from": None,
                     "title": "公民館の調理室で開くこども食堂",
                     "summary": "こども食堂と自治会が、公民館の調理室で毎週こども食堂を開いた。",
                     "outcomes": "1年間で48回開催、延べ1,100人のこどもが参加した。",
@@ -456,6 +483,13 @@ class CaseStudyPublic(BaseModel):
     id: str
     match_id: str
     issue_id: str
+    status: CaseStudyStatus = Field(
+        description="`draft` (only the parties see it) until both sides consent, then `published`."
+    )
+    consents: list[Side] = Field(description="The sides that consented to this text.")
+    awaiting_consent_from: Side | None = Field(
+        description="The side whose consent a draft awaits (null once published)."
+    )
     title: str
     summary: str
     outcomes: str
@@ -465,7 +499,7 @@ class CaseStudyPublic(BaseModel):
     sectors: list[Sector]
     organizations: list[CaseStudyPartner]
     municipality_code: str
-    published_at: Timestamp
+    published_at: Timestamp | None
     updated_at: Timestamp
     version: int
 
@@ -508,7 +542,7 @@ class StatsQuery(BaseModel):
         ge=1900,
         le=2200,
         description="Only this year (Japan time), each figure by its own date: matches by "
-        "proposal, issues by posting, collaborations and times by first agreement.",
+        "proposal, issues by first opening, collaborations and times by first agreement.",
     )
 
 
@@ -520,14 +554,20 @@ class Collaborations(BaseModel):
     by_sectors: dict[str, int] = Field(
         description='Per sorted sector combination ("business+civil+government").'
     )
-    cross_sector: int = Field(description="Collaborations joining two or more sectors.")
+    cross_sector: int = Field(
+        description="Cross-sector collaborations: those joining three or more "
+        "of the sectors government, civil, business, academia and community, as the glossary "
+        "defines them; the headline indicator. `by_sectors` has the two-sector ones."
+    )
     three_or_more_sectors: int = Field(
-        description="Collaborations joining three or more sectors (the headline indicator)."
+        deprecated=True,
+        description="The same figure as `cross_sector`, which it was named before the "
+        "glossary's definition applied; use `cross_sector`.",
     )
 
 
 class TimeToAgreement(BaseModel):
-    """Days from posting an issue to its first agreement."""
+    """Days from first opening an issue (`opened_at`) to its first agreement."""
 
     count: int
     median_days: float | None
@@ -554,7 +594,7 @@ class Stats(BaseModel):
                             "business+civil+government": 3,
                             "academia+civil": 3,
                         },
-                        "cross_sector": 10,
+                        "cross_sector": 3,
                         "three_or_more_sectors": 3,
                     },
                     "issues_per_month": {"2027-01": 4, "2027-02": 6, "2027-03": 3},
@@ -575,5 +615,8 @@ class Stats(BaseModel):
         description="Matches proposed, per municipality of the issue."
     )
     collaborations: Collaborations
-    issues_per_month: dict[str, int] = Field(description="Issues posted (not drafts), per month.")
+    issues_per_month: dict[str, int] = Field(
+        description="Issues posted, per month of first opening (`opened_at`); drafts never "
+        "opened are not counted."
+    )
     time_to_first_agreement: TimeToAgreement

@@ -5,13 +5,19 @@ lifecycle ``proposed → in_discussion → agreed → in_progress → completed 
 reviewed``; ``declined`` and ``withdrawn`` end it early. Each side sees only
 what is theirs to see: :func:`sides_of` is the one rule that says who is a
 party, and a caller who is no party gets 404, never the match.
+
+:data:`LIFECYCLE` is the one table of who may make which move. A match needs
+both sides: the side that did not propose accepts or declines a proposal, and
+an agreement becomes ``agreed`` only when the side that did not send it
+confirms it. The administrator acts for both sides, so it can still drive a
+match alone (demo data, support).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -45,6 +51,7 @@ from services.matching.models import Issue, Match, OrganizationDoc, ResourceDoc
 from services.matching.ranking import Ranking
 
 __all__ = [
+    "LIFECYCLE",
     "SIDES",
     "TRANSITIONS",
     "add_progress_note",
@@ -58,21 +65,30 @@ __all__ = [
 ]
 
 SIDES = ("issue", "partner")
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "proposed": ("in_discussion", "declined", "withdrawn"),
-    "in_discussion": ("agreed", "declined", "withdrawn"),
-    "agreed": ("in_progress", "declined", "withdrawn"),
-    "in_progress": ("completed",),
-    "completed": ("reviewed",),
-    "reviewed": (),
-    "declined": (),
-    "withdrawn": (),
+Mover = Literal["recipient", "proposer", "either", "both"]
+"""Who may make a move: ``recipient`` the side that did not propose (either side when
+the administrator proposed), ``proposer`` the side that proposed, ``either`` side, or
+``both`` (one side sends the agreement, the other confirms it)."""
+LIFECYCLE: dict[str, dict[str, Mover]] = {
+    "proposed": {"in_discussion": "recipient", "declined": "recipient", "withdrawn": "proposer"},
+    "in_discussion": {"agreed": "both", "declined": "either", "withdrawn": "either"},
+    "agreed": {"in_progress": "either", "declined": "either", "withdrawn": "either"},
+    "in_progress": {"completed": "either", "withdrawn": "either"},
+    "completed": {"reviewed": "either"},
+    "reviewed": {},
+    "declined": {},
+    "withdrawn": {},
 }
-"""Where a match may go from each status; anything else is an invalid transition."""
+"""From each status, where a match may go and who may move it; anything else is an
+invalid transition (409), and a party moving for the wrong side is refused (403)."""
+TRANSITIONS: dict[str, tuple[str, ...]] = {s: tuple(moves) for s, moves in LIFECYCLE.items()}
+"""Where a match may go from each status."""
 LIVE = tuple(status for status in TRANSITIONS if status not in END_STATES)
 """Statuses of a match that has not ended early: one such match per issue and partner."""
+AGREED_OR_BEYOND = ("agreed", "in_progress", "completed", "reviewed")
 MAX_PROGRESS_NOTES = 500
 _MATCHABLE_ISSUES = ("open", "matched")
+_DUPLICATE = "This issue and partner organisation already have a match under way."
 
 
 class Forbidden(ProblemError):
@@ -95,6 +111,12 @@ class ResourceUnavailable(Conflict):
 
 class DuplicateMatch(Conflict):
     slug = "duplicate-match"
+
+
+class AgreementPending(Conflict):
+    """Confirming an agreement that awaits the other side."""
+
+    slug = "agreement-pending"
 
 
 class ReviewsMissing(Conflict):
@@ -250,9 +272,19 @@ def _field_error(field: str, message: str, code: str) -> ValidationProblem:
     return ValidationProblem(message, errors=[FieldError(field=field, message=message, code=code)])
 
 
+def _issue_is_gone(session: Session, issue: Issue | None) -> bool:
+    """Deleted, or gone with its organisation (deleted in the registry)."""
+    if issue is None or issue.deleted_at is not None:
+        return True
+    owner = session.get(OrganizationDoc, issue.organization_id)
+    return owner is not None and owner.deleted
+
+
 def _matchable_issue(session: Session, issue_id: str) -> Issue:
+    """The issue, or 422 ``unknown_issue`` when it does not exist, was deleted, or went
+    with its deleted organisation."""
     issue = session.get(Issue, issue_id)
-    live = {issue_id} if issue is not None and issue.deleted_at is None else set()
+    live = set() if _issue_is_gone(session, issue) else {issue_id}
     require_known([issue_id], live, "issue_id", "issue")
     assert issue is not None
     return issue
@@ -279,17 +311,21 @@ def _partner(session: Session, data: MatchCreate) -> tuple[str, ResourceDoc | No
     return resource.organization_id, resource
 
 
-def _duplicate(session: Session, issue: Issue, partner_id: str, resource_id: str | None) -> bool:
+def _duplicate(session: Session, issue: Issue, partner_id: str) -> bool:
+    """A live match of the issue with the partner organisation, through any resource or
+    none (the partial unique index ``uq_match_live_partner`` backs this)."""
     query = select(Match.id).where(
         Match.issue_id == issue.id,
         Match.organization_id == partner_id,
         col(Match.status).in_(LIVE),
     )
-    if resource_id is None:
-        query = query.where(col(Match.resource_id).is_(None))
-    else:
-        query = query.where(Match.resource_id == resource_id)
     return session.exec(query.limit(1)).first() is not None
+
+
+def _proposer(actor: Client, sides: frozenset[str]) -> str:
+    if actor.is_admin:
+        return "admin"
+    return "issue" if "issue" in sides else "partner"
 
 
 def _proposal_score(
@@ -337,19 +373,21 @@ def create_match(
         created_at=now,
         updated_at=now,
     )
-    if not sides_of(actor, match):
+    sides = sides_of(actor, match)
+    if not sides:
         raise Forbidden("You may propose matches only for an issue or a partner of your own.")
+    match.proposed_by = _proposer(actor, sides)
     if issue.status not in _MATCHABLE_ISSUES:
         raise IssueNotOpen(f"The issue is {issue.status}; matches are proposed for open issues.")
     if resource is not None and resource.status != "active":
         raise ResourceUnavailable(f"The resource is {resource.status}, not on offer.")
-    if _duplicate(session, issue, partner_id, match.resource_id):
-        raise DuplicateMatch("This issue and partner already have a match under way.")
+    if _duplicate(session, issue, partner_id):
+        raise DuplicateMatch(_DUPLICATE)
     match.score, match.factor_values = _proposal_score(ranking, session, issue, resource, weights)
     _history(match, "proposed", now, actor, None)
     session.add(match)
     _record(session, match, "created")
-    commit_or_conflict(session)
+    commit_or_conflict(session, lambda: DuplicateMatch(_DUPLICATE))
     return match
 
 
@@ -361,24 +399,55 @@ def _check_payload(match: Match, data: MatchTransition) -> None:
         raise _field_error(
             "body.reason", f"A reason is required to mark a match {data.to}.", "missing"
         )
-    if data.to == "agreed" and data.agreement is None:
-        raise _field_error("body.agreement", "Agreeing needs the complete agreement.", "missing")
     if data.to != "agreed" and data.agreement is not None:
         raise _field_error(
             "body.agreement", "An agreement is recorded only when moving to agreed.", "unexpected"
         )
+    if data.to == "agreed" and data.agreement is None and match.agreement_pending_from is None:
+        raise _field_error("body.agreement", "Agreeing needs the complete agreement.", "missing")
     if data.to == "reviewed" and not all(side in match.reviews for side in SIDES):
         waiting = ", ".join(side for side in SIDES if side not in match.reviews)
         raise ReviewsMissing(f"Both sides must answer their review first (waiting: {waiting}).")
 
 
-def _issue_matched(session: Session, issue_id: str, now: datetime) -> None:
-    """The first agreement on an open issue marks it matched (same transaction)."""
-    issue = session.get(Issue, issue_id)
-    if issue is None or issue.deleted_at is not None or issue.status != "open":
+def _movers(match: Match, mover: Mover) -> frozenset[str]:
+    """The sides that may make a move of kind ``mover`` on ``match``."""
+    if mover == "proposer":
+        return frozenset({match.proposed_by}) - {"admin"}
+    if mover == "recipient":
+        return frozenset(SIDES) - {match.proposed_by}
+    return frozenset(SIDES)
+
+
+def _check_mover(match: Match, to: str, actor: Client) -> None:
+    """403 unless ``actor`` acts for a side that may make this move (see LIFECYCLE)."""
+    movers = _movers(match, LIFECYCLE[match.status][to])
+    if actor.is_admin or movers & sides_of(actor, match):
         return
-    lock_row(session, issue)
-    issue.status = "matched"
+    if not movers:
+        raise Forbidden(f"Only the administrator, who proposed this match, may move it to {to}.")
+    who = " or ".join(sorted(movers))
+    raise Forbidden(
+        f"From {match.status}, only the {who} side may move this match to {to} "
+        f"(the {match.proposed_by} side proposed it)."
+    )
+
+
+def _check_issue(session: Session, match: Match, to: str) -> None:
+    """A match moves forward only while its issue lives and is not closed; ending it
+    (declined, withdrawn) is always possible."""
+    if to in END_STATES:
+        return
+    issue = session.get(Issue, match.issue_id)
+    if _issue_is_gone(session, issue):
+        raise IssueNotOpen("The issue was deleted; its matches can only be ended.")
+    assert issue is not None
+    if issue.status == "closed":
+        raise IssueNotOpen("The issue is closed; its matches can only be ended.")
+
+
+def _record_issue(session: Session, issue: Issue, status: str, now: datetime) -> None:
+    issue.status = status
     bump(issue, now)
     outbox.record(
         session,
@@ -390,10 +459,68 @@ def _issue_matched(session: Session, issue_id: str, now: datetime) -> None:
     )
 
 
+def _issue_matched(session: Session, issue_id: str, now: datetime) -> None:
+    """The first agreement on an open issue marks it matched (same transaction)."""
+    issue = session.get(Issue, issue_id)
+    if issue is None or issue.deleted_at is not None or issue.status != "open":
+        return
+    lock_row(session, issue)
+    _record_issue(session, issue, "matched", now)
+
+
+def _issue_reopened(session: Session, match: Match, now: datetime) -> None:
+    """When the last match at ``agreed`` or beyond ends, a matched issue is open again
+    (same transaction)."""
+    issue = session.get(Issue, match.issue_id)
+    if issue is None or issue.deleted_at is not None:
+        return
+    lock_row(session, issue)  # two matches ending at once: the second sees the first
+    if issue.status != "matched":
+        return
+    others = select(Match.id).where(
+        Match.issue_id == issue.id,
+        Match.id != match.id,
+        col(Match.status).in_(AGREED_OR_BEYOND),
+    )
+    if session.exec(others.limit(1)).first() is None:
+        _record_issue(session, issue, "open", now)
+
+
+def _agreement_step(match: Match, data: MatchTransition, actor: Client) -> bool:
+    """Record one side's agreement, or confirm the other side's; True when both agree.
+
+    The first side to send an agreement leaves it pending from the other side; the
+    other side confirms it (without an agreement, or the same one) or sends a
+    different one, which replaces it and awaits the first side in turn. A caller
+    acting for both sides (the administrator) agrees at once.
+    """
+    sides = frozenset(SIDES) if actor.is_admin else sides_of(actor, match)
+    sent = data.agreement.model_dump(mode="json") if data.agreement is not None else None
+    pending_from = match.agreement_pending_from
+    if pending_from in sides and sent in (None, match.pending_agreement):
+        match.agreement = match.pending_agreement
+        return True
+    if sent is None:
+        raise AgreementPending(
+            f"The agreement awaits the {pending_from} side's confirmation, not yours."
+        )
+    if sides >= set(SIDES):
+        match.agreement = sent
+        return True
+    (own,) = sides
+    match.pending_agreement = sent
+    match.agreement_pending_from = next(side for side in SIDES if side != own)
+    return False
+
+
 def transition(
     *, session: Session, match: Match, data: MatchTransition, actor: Client, if_match: str | None
 ) -> Match:
-    """Move a match one step of the lifecycle, or end it with a reason."""
+    """Move a match one step of the lifecycle, or end it with a reason.
+
+    Moving to ``agreed`` may only record one side's agreement: the match then stays
+    ``in_discussion`` with ``agreement_pending_from`` naming the side to confirm.
+    """
     lock_row(session, match)
     check_if_match(if_match, match.version)
     allowed = TRANSITIONS[match.status]
@@ -404,13 +531,21 @@ def transition(
             f"from {match.status} it can go to {options}."
         )
     _check_payload(match, data)
+    _check_mover(match, data.to, actor)
+    _check_issue(session, match, data.to)
     now = utcnow()
+    if data.to == "agreed" and not _agreement_step(match, data, actor):
+        bump(match, now)
+        _record(session, match, "updated")
+        commit_or_conflict(session)
+        return match
     _history(match, data.to, now, actor, data.reason)
+    match.pending_agreement = match.agreement_pending_from = None
     if data.to in END_STATES:
         match.reason = data.reason
+        if match.status in AGREED_OR_BEYOND:
+            _issue_reopened(session, match, now)
     if data.to == "agreed":
-        assert data.agreement is not None
-        match.agreement = data.agreement.model_dump(mode="json")
         match.agreed_at = now
         _issue_matched(session, match.issue_id, now)
     if data.to == "completed":

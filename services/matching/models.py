@@ -105,6 +105,18 @@ class Match(SQLModel, table=True):
     """A collaboration between an issue and a partner, through the lifecycle (協働の流れ)."""
 
     __tablename__ = "match"
+    __table_args__ = (
+        # One live match per issue and partner organisation, whichever way it was asked
+        # (through a resource or directly): the database backs the duplicate check.
+        sa.Index(
+            "uq_match_live_partner",
+            "issue_id",
+            "organization_id",
+            unique=True,
+            sqlite_where=sa.text("status NOT IN ('declined', 'withdrawn')"),
+            postgresql_where=sa.text("status NOT IN ('declined', 'withdrawn')"),
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     issue_id: str = Field(foreign_key="issue.id", max_length=36, index=True)
@@ -113,12 +125,19 @@ class Match(SQLModel, table=True):
     organization_id: str = Field(max_length=36, index=True)
     """The partner: the resource's organisation, or an organisation asked directly."""
     status: str = Field(max_length=16, index=True)
+    proposed_by: str = Field(default="admin", max_length=8)
+    """The side that proposed the match: ``issue``, ``partner``, or ``admin``."""
     reason: str | None = Field(default=None, max_length=1000)
     message: str = Field(default="", sa_type=sa.Text)
     score: float | None = None
     factor_values: dict[str, Any] | None = Field(default=None, sa_type=JSONList)
     """The candidate's factor values when the match was proposed: feedback for learning."""
     agreement: dict[str, Any] | None = Field(default=None, sa_type=JSONList)
+    """What both sides agreed; set when the match becomes ``agreed``."""
+    pending_agreement: dict[str, Any] | None = Field(default=None, sa_type=JSONList)
+    """An agreement one side proposed, awaiting the other side's confirmation."""
+    agreement_pending_from: str | None = Field(default=None, max_length=8)
+    """The side whose confirmation ``pending_agreement`` awaits."""
     progress_notes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONList)
     reviews: dict[str, Any] = Field(default_factory=dict, sa_type=JSONList)
     history: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONList)
@@ -130,7 +149,8 @@ class Match(SQLModel, table=True):
 
 
 class CaseStudy(SQLModel, table=True):
-    """A published collaboration (協働事例), from a reviewed match."""
+    """A collaboration (協働事例) from a reviewed match: a ``draft`` until both sides
+    consent, then ``published``."""
 
     __tablename__ = "case_study"
 
@@ -147,7 +167,12 @@ class CaseStudy(SQLModel, table=True):
     organization_ids: list[str] = Field(default_factory=list, sa_type=JSONList)
     municipality_code: str = Field(max_length=6, index=True)
     search_text: str = Field(default="", sa_type=sa.Text)
-    published_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    status: str = Field(default="published", max_length=16, index=True)
+    consents: list[str] = Field(default_factory=list, sa_type=JSONList)
+    """The sides that consented to publishing this text (both, once published)."""
+    lessons_from_reviews: bool = False
+    """Whether ``lessons`` was left to default to the consenting sides' review lessons."""
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = 1

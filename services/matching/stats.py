@@ -9,8 +9,12 @@ Definitions (the figures a municipality reports):
   sectors are those of the issue's organisation and of those partners, so a
   coalition of three partners can join three or more sectors; it counts in the
   year of its first agreement;
-* **issues posted** are the issues that are not drafts, by month of posting;
-* **time to first agreement** is from posting an issue to its first agreement.
+* a **cross-sector collaboration** joins three or more sectors (government,
+  civil, business, academia, community), as the glossary defines it: the
+  headline indicator municipalities count;
+* **issues posted** are the issues that were ever opened (``opened_at``), by
+  month of first opening; drafts, even drafts closed unposted, are not counted;
+* **time to first agreement** is from first opening an issue to its first agreement.
 
 Issues that were deleted, and their matches, are left out.
 """
@@ -33,9 +37,13 @@ __all__ = ["collaboration_stats"]
 _DAY_SECONDS = 86_400
 
 
+CROSS_SECTOR_MINIMUM = 3
+"""Sectors a collaboration joins to count as cross-sector (GLOSSARY.md)."""
+
+
 @dataclass
 class _Collaboration:
-    posted_at: datetime
+    posted_at: datetime | None
     first_agreed_at: datetime
     organization_ids: set[str] = field(default_factory=set)
     agreed_matches: int = 0
@@ -62,7 +70,7 @@ def collaboration_stats(session: Session, query: StatsQuery) -> Stats:
             Match.issue_organization_id,
             Match.organization_id,
             Issue.municipality_code,
-            Issue.created_at,
+            Issue.opened_at,
         )
         .join(Issue, col(Issue.id) == col(Match.issue_id))
         .where(*issue_filter)
@@ -84,10 +92,12 @@ def collaboration_stats(session: Session, query: StatsQuery) -> Stats:
         found.agreed_matches += 1
     counted = [c for c in collaborations.values() if _in_year(c.first_agreed_at, query.year)]
     posted = session.exec(
-        select(Issue.created_at).where(*issue_filter, Issue.status != "draft")
+        select(Issue.opened_at).where(*issue_filter, col(Issue.opened_at).is_not(None))
     ).all()
     per_month = Counter(
-        _local(moment).strftime("%Y-%m") for moment in posted if _in_year(moment, query.year)
+        _local(moment).strftime("%Y-%m")
+        for moment in posted
+        if moment is not None and _in_year(moment, query.year)
     )
     return Stats(
         municipality_code=query.municipality_code,
@@ -108,24 +118,25 @@ def _by_sectors(session: Session, collaborations: list[_Collaboration]) -> Colla
         if org.sector
     }
     combinations: Counter[str] = Counter()
-    cross = three = 0
+    cross = 0
     for collaboration in collaborations:
         sectors = sorted({sector_of[o] for o in collaboration.organization_ids if o in sector_of})
         combinations["+".join(sectors) or "unknown"] += 1
-        cross += len(sectors) >= 2
-        three += len(sectors) >= 3
+        cross += len(sectors) >= CROSS_SECTOR_MINIMUM
     return Collaborations(
         total=len(collaborations),
         agreed_matches=sum(c.agreed_matches for c in collaborations),
         by_sectors=dict(sorted(combinations.items())),
         cross_sector=cross,
-        three_or_more_sectors=three,
+        three_or_more_sectors=cross,
     )
 
 
 def _time_to_agreement(collaborations: list[_Collaboration]) -> TimeToAgreement:
     days = [
-        (c.first_agreed_at - c.posted_at).total_seconds() / _DAY_SECONDS for c in collaborations
+        (c.first_agreed_at - c.posted_at).total_seconds() / _DAY_SECONDS
+        for c in collaborations
+        if c.posted_at is not None
     ]
     if not days:
         return TimeToAgreement(count=0, median_days=None, mean_days=None)

@@ -254,3 +254,126 @@ def test_case_studies_page_in_a_stable_order(api):
 )
 def test_bad_search_parameters_are_refused(api, params, field):
     assert_problem(api.get("/v1/case-studies", params=params), 422, field)
+
+
+# --- both sides consent (双方の同意), and withdrawing ------------------------------------
+
+
+@pytest.fixture
+def sides(api, parties, services):
+    from test_matches_kit import bearer, bind_keys, org_client
+
+    undo = bind_keys(
+        services["matching"],
+        {
+            "issue-side-key": org_client("issue-client", parties.issue_org["id"]),
+            "partner-side-key": org_client("partner-client", parties.partner_org["id"]),
+        },
+    )
+    yield bearer("issue-side-key"), bearer("partner-side-key")
+    undo()
+
+
+def _reviewed_with_lessons(api: Any, parties: Any) -> dict[str, Any]:
+    match = reach(api, propose(api, parties)["id"], "completed")
+    assert review(api, match["id"], "issue", lessons="食堂側の教訓").status_code == 200
+    assert review(api, match["id"], "partner", lessons="自治会側の教訓").status_code == 200
+    assert move(api, match["id"], "reviewed").status_code == 200
+    return match
+
+
+def test_one_sides_case_study_is_a_draft_until_the_other_side_consents(
+    api, parties, sides, services
+):
+    issue_side, partner_side = sides
+    match = _reviewed_with_lessons(api, parties)
+    path = f"/v1/matches/{match['id']}/case-study"
+    draft = api.post(path, json=STORY, headers=issue_side)
+    assert draft.status_code == 202, draft.text
+    assert draft.json()["status"] == "draft"
+    assert draft.json()["consents"] == ["issue"]
+    assert draft.json()["awaiting_consent_from"] == "partner"
+    assert draft.json()["published_at"] is None
+    # Only the side that consented: its own lessons, not the other side's.
+    assert draft.json()["lessons"] == "食堂側の教訓"
+    assert found(api) == []
+    assert_problem(api.get(f"/v1/case-studies/{draft.json()['id']}"), 404)
+    assert outbox_events(services, "case_study") == []
+    assert api.get(path, headers=partner_side).json()["status"] == "draft"
+    again = api.post(f"{path}/consent", headers=issue_side)
+    assert_problem(again, 409)
+    assert again.json()["type"] == "urn:kyodo:problem:consent-pending"
+
+    published = api.post(f"{path}/consent", headers=partner_side)
+    assert published.status_code == 201, published.text
+    study = published.json()
+    assert study["status"] == "published" and study["awaiting_consent_from"] is None
+    assert study["consents"] == ["issue", "partner"]
+    assert study["lessons"] == "食堂側の教訓\n\n自治会側の教訓"
+    assert published.headers["Location"] == f"/v1/case-studies/{study['id']}"
+    assert found(api) == [STORY["title"]]
+    assert [e["type"] for e in outbox_events(services, "case_study")] == ["case_study.created"]
+
+
+def test_different_text_replaces_the_draft_and_awaits_the_first_side(api, parties, sides):
+    issue_side, partner_side = sides
+    match = _reviewed_with_lessons(api, parties)
+    path = f"/v1/matches/{match['id']}/case-study"
+    assert api.post(path, json=STORY, headers=issue_side).status_code == 202
+    counter = api.post(path, json={**STORY, "title": "自治会から見た事例"}, headers=partner_side)
+    assert counter.status_code == 202, counter.text
+    assert counter.json()["awaiting_consent_from"] == "issue"
+    assert counter.json()["lessons"] == "自治会側の教訓"
+    same = api.post(path, json={**STORY, "title": "自治会から見た事例"}, headers=issue_side)
+    assert same.status_code == 201, same.text
+    assert found(api) == ["自治会から見た事例"]
+
+
+def test_consenting_needs_a_draft(api, parties, sides):
+    match = _reviewed_with_lessons(api, parties)
+    response = api.post(f"/v1/matches/{match['id']}/case-study/consent", headers=sides[1])
+    assert_problem(response, 404)
+
+
+def test_either_side_withdraws_a_published_case_study_and_it_is_gone(
+    api, parties, sides, services, make_org
+):
+    from test_matches_kit import bearer, bind_keys, org_client
+
+    match = reach(api, propose(api, parties)["id"], "reviewed")
+    study = publish(api, match["id"]).json()
+    path = f"/v1/case-studies/{study['id']}"
+    stranger = make_org(name="桜ヶ丘電機", kind="company")
+    bind_keys(
+        services["matching"],
+        {
+            "partner-side-key": org_client("partner-client", parties.partner_org["id"]),
+            "stranger-key": org_client("stranger", stranger["id"]),
+        },
+    )
+    assert_problem(api.delete(path, headers={**bearer("stranger-key"), "If-Match": "*"}), 403)
+    assert_problem(api.delete(path), 401)
+    partner_side = bearer("partner-side-key")
+    assert_problem(api.delete(path, headers=partner_side), 428)
+    assert_problem(api.delete(path, headers={**partner_side, "If-Match": '"9"'}), 412)
+    gone = api.delete(path, headers={**partner_side, "If-Match": '"1"'})
+    assert gone.status_code == 204, gone.text
+    assert_problem(api.get(path), 410)
+    assert found(api) == []
+    assert_problem(api.delete(path, headers={**AUTH, "If-Match": "*"}), 410)
+    types = [e["type"] for e in outbox_events(services, "case_study")]
+    assert types == ["case_study.created", "case_study.deleted"]
+    assert_problem(publish(api, match["id"]), 409)
+
+
+def test_withdrawing_a_draft_drops_it(api, parties, sides):
+    issue_side, _ = sides
+    match = _reviewed_with_lessons(api, parties)
+    path = f"/v1/matches/{match['id']}/case-study"
+    draft = api.post(path, json=STORY, headers=issue_side).json()
+    dropped = api.delete(
+        f"/v1/case-studies/{draft['id']}", headers={**issue_side, "If-Match": '"1"'}
+    )
+    assert dropped.status_code == 204, dropped.text
+    assert_problem(api.get(path, headers=issue_side), 404)
+    assert api.post(path, json=STORY, headers=issue_side).status_code == 202

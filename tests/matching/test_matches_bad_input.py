@@ -134,7 +134,7 @@ def _build_world(api: TestClient) -> World:
 
     def match(name: str, resource: str | None = None, *steps: str) -> None:
         partner = (
-            {"resource_id": refs[resource]} if resource else {"organization_id": refs["partner"]}
+            {"resource_id": refs[resource]} if resource else {"organization_id": refs["school"]}
         )
         post(name, "/v1/matches", {"issue_id": refs["issue"], **partner})
         for to in steps:
@@ -147,6 +147,9 @@ def _build_world(api: TestClient) -> World:
         organization_body(name="本町自治会", kind="neighbourhood_association"),
     )
     post("company", "/v1/organizations", organization_body(name="桜ヶ丘電機", kind="company"))
+    # One live match per issue and partner organisation: each match below has its own.
+    post("school", "/v1/organizations", organization_body(name="桜ヶ丘高校", kind="school"))
+    post("college", "/v1/organizations", organization_body(name="桜ヶ丘大学", kind="university"))
     post("resource", "/v1/organizations/{partner}/resources", resource_body())
     post(
         "goods", "/v1/organizations/{company}/resources", resource_body(type="goods", title="食品")
@@ -162,7 +165,7 @@ def _build_world(api: TestClient) -> World:
     match("proposed", "resource")  # version 1
     match("running", None, *forward[:3])
     match("completed", "goods", *forward)
-    company_direct = {"issue_id": refs["issue"], "organization_id": refs["company"]}
+    company_direct = {"issue_id": refs["issue"], "organization_id": refs["college"]}
     post("reviewed", "/v1/matches", company_direct)
     for to in (*forward, "issue", "partner", "reviewed"):
         step("reviewed", to)

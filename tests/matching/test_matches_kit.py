@@ -194,7 +194,9 @@ def outbox_events(services: Any, entity: str) -> list[dict[str, Any]]:
             sa.text("SELECT type, payload FROM outbox WHERE entity = :entity ORDER BY seq"),
             {"entity": entity},
         )
-        return [
-            {"type": kind, "data": payload if isinstance(payload, dict) else json.loads(payload)}
-            for kind, payload in rows
-        ]
+        return [{"type": kind, "data": _decoded(payload)} for kind, payload in rows]
+
+
+def _decoded(payload: Any) -> Any:
+    """A JSON column as Python: PostgreSQL hands back objects, SQLite text (None: a tombstone)."""
+    return json.loads(payload) if isinstance(payload, str) else payload

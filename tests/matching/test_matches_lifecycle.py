@@ -45,6 +45,7 @@ ALLOWED = {
         for before in ("proposed", "in_discussion", "agreed")
         for end in ("declined", "withdrawn")
     ),
+    ("in_progress", "withdrawn"),
 }
 
 
@@ -226,7 +227,7 @@ def test_an_organisation_cannot_be_matched_with_its_own_issue(api, parties, make
     assert matches(api) == []
 
 
-def test_a_second_live_match_for_the_same_issue_and_resource_is_refused(api, parties):
+def test_a_second_live_match_for_the_same_issue_and_partner_is_refused(api, parties):
     first = propose(api, parties)
     again = api.post(
         "/v1/matches",
@@ -235,14 +236,53 @@ def test_a_second_live_match_for_the_same_issue_and_resource_is_refused(api, par
     )
     assert_problem(again, 409)
     assert again.json()["type"] == "urn:kyodo:problem:duplicate-match"
-    direct = propose(api, parties, resource_id=None, organization_id=parties.partner_org["id"])
-    twice = api.post(
+    # The same partner organisation asked directly is the same collaboration.
+    direct = api.post(
         "/v1/matches",
         json={"issue_id": parties.issue["id"], "organization_id": parties.partner_org["id"]},
         headers=AUTH,
     )
-    assert_problem(twice, 409)
-    assert {m["id"] for m in matches(api)} == {first["id"], direct["id"]}
+    assert_problem(direct, 409)
+    assert direct.json()["type"] == "urn:kyodo:problem:duplicate-match"
+    assert {m["id"] for m in matches(api)} == {first["id"]}
+
+
+def test_a_direct_match_blocks_one_through_the_partners_resource(api, parties, make_resource):
+    direct = propose(api, parties, resource_id=None, organization_id=parties.partner_org["id"])
+    other = make_resource(parties.partner_org["id"], type="goods", title="町内の米")
+    for resource_id in (parties.resource["id"], other["id"]):
+        response = api.post(
+            "/v1/matches",
+            json={"issue_id": parties.issue["id"], "resource_id": resource_id},
+            headers=AUTH,
+        )
+        assert_problem(response, 409)
+        assert response.json()["type"] == "urn:kyodo:problem:duplicate-match"
+    assert {m["id"] for m in matches(api)} == {direct["id"]}
+
+
+def test_the_database_refuses_a_second_live_match_of_a_pair(api, services, parties):
+    """The partial unique index backs the check (on SQLite and PostgreSQL alike)."""
+    import sqlalchemy as sa
+
+    first = propose(api, parties)
+    engine = services["matching"].state.engine
+    columns = (
+        "id, issue_id, issue_organization_id, organization_id, status, proposed_by, message, "
+        "progress_notes, reviews, history, created_at, updated_at, version"
+    )
+    insert = sa.text(
+        f"INSERT INTO match ({columns}) SELECT :id, issue_id, issue_organization_id, "
+        "organization_id, :status, proposed_by, message, progress_notes, reviews, history, "
+        "created_at, updated_at, version FROM match WHERE id = :first"
+    )
+    with engine.begin() as connection:  # an ended match of the pair is no duplicate
+        connection.execute(insert, {"id": MISSING_ID, "status": "withdrawn", "first": first["id"]})
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        connection.execute(
+            insert,
+            {"id": MISSING_ID[:-1] + "0", "status": "in_discussion", "first": first["id"]},
+        )
 
 
 def test_concurrent_proposals_of_one_pair_make_one_match(api, parties):
@@ -420,7 +460,7 @@ def test_an_agreement_is_only_given_when_agreeing(api, parties):
     assert_problem(response, 422, "body.agreement")
 
 
-def test_agreeing_marks_an_open_issue_matched_in_the_same_write(api, parties, services):
+def test_agreeing_marks_an_open_issue_matched_in_the_same_write(api, parties, services, make_org):
     match = reach(api, propose(api, parties)["id"], "agreed")
     issue = api.get(f"/v1/issues/{parties.issue['id']}").json()
     assert issue["status"] == "matched"
@@ -428,9 +468,10 @@ def test_agreeing_marks_an_open_issue_matched_in_the_same_write(api, parties, se
     updates = [e for e in outbox_events(services, "issue") if e["type"] == "issue.updated"]
     assert [e["data"]["status"] for e in updates] == ["matched"]
     # A second partner agreeing leaves the issue as it is.
+    company = make_org(name="桜ヶ丘電機", kind="company")
     second = api.post(
         "/v1/matches",
-        json={"issue_id": parties.issue["id"], "organization_id": parties.partner_org["id"]},
+        json={"issue_id": parties.issue["id"], "organization_id": company["id"]},
         headers=AUTH,
     ).json()
     reach(api, second["id"], "agreed")

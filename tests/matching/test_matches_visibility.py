@@ -95,6 +95,8 @@ def endpoints(match_id: str, version: int = 1) -> list[tuple[str, str, Any, dict
         ("POST", f"/v1/matches/{match_id}/progress-notes", {"note": "メモ"}, {}),
         ("PUT", f"/v1/matches/{match_id}/reviews/issue", REVIEW, current),
         ("POST", f"/v1/matches/{match_id}/case-study", {"title": "事例", "summary": "概要"}, {}),
+        ("POST", f"/v1/matches/{match_id}/case-study/consent", None, {}),
+        ("GET", f"/v1/matches/{match_id}/case-study", None, {}),
     ]
 
 
@@ -166,14 +168,18 @@ def test_either_side_moves_the_match_and_the_history_says_who(api, match):
     assert ended.json()["history"][-1]["by"] == "issue-client"
 
 
-def test_either_side_may_propose_and_a_third_organisation_may_not(api, parties):
+def test_either_side_may_propose_and_a_third_organisation_may_not(api, parties, make_org):
     body = {"issue_id": parties.issue["id"], "resource_id": parties.resource["id"]}
     by_partner = api.post("/v1/matches", json=body, headers=PARTNER_SIDE)
     assert by_partner.status_code == 201, by_partner.text
     assert by_partner.json()["caller_sides"] == ["partner"]
-    direct = {"issue_id": parties.issue["id"], "organization_id": parties.partner_org["id"]}
-    by_issue = api.post("/v1/matches", json=direct, headers=ISSUE_SIDE)
+    assert by_partner.json()["proposed_by"] == "partner"
+    school = make_org(name="桜ヶ丘高校", kind="school")
+    asked = {"issue_id": parties.issue["id"], "organization_id": school["id"]}
+    by_issue = api.post("/v1/matches", json=asked, headers=ISSUE_SIDE)
     assert by_issue.status_code == 201, by_issue.text
+    assert by_issue.json()["proposed_by"] == "issue"
+    direct = {"issue_id": parties.issue["id"], "organization_id": parties.partner_org["id"]}
     for who in (OTHER_ORG, NO_ORG):
         response = api.post(
             "/v1/matches",
@@ -229,9 +235,9 @@ def _last_event(services: Any, match_id: str) -> dict[str, Any]:
 
 
 def test_the_list_filters_by_issue_organisation_and_status(api, parties, make_org, make_resource):
-    first = propose(api, parties)
     direct = propose(api, parties, resource_id=None, organization_id=parties.partner_org["id"])
     reach(api, direct["id"], "declined")
+    first = propose(api, parties)
     third_org = make_org(name="桜ヶ丘大学", kind="university")
     lab = make_resource(third_org["id"], type="venue", title="大学の調理実習室")
     third = propose(api, parties, resource_id=lab["id"])

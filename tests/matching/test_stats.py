@@ -39,7 +39,10 @@ def history(api, make_org, monkeypatch) -> None:
     * C, by the hall (community) in 前橋, 2026-02-01: the university is in discussion;
     * D, by the kitchen, 2026-03-10: no match;
     * E, a draft of the kitchen, 2026-03-11; F, deleted, 2026-03-12, with a proposal;
-    * G, by the kitchen, 2026-04-01: another NPO (civil) agreed 04-05.
+    * G, by the kitchen, 2026-04-01: another NPO (civil) agreed 04-05;
+    * H, drafted by the kitchen 2026-05-20 and opened 2026-06-01: the company agreed
+      06-11 (it counts from its opening, in June);
+    * I, drafted 2026-05-25 and closed without ever being opened.
     """
     clock = Clock(monkeypatch)
     kitchen = make_org(name="こども食堂ネットワーク", kind="volunteer_group")
@@ -63,6 +66,13 @@ def history(api, make_org, monkeypatch) -> None:
             response = move(api, created.json()["id"], to, **PAYLOAD.get(to, {}))
             assert response.status_code == 200, response.text
 
+    def change(issue_id: str, status: str, when: str) -> None:
+        clock.at(when)
+        response = api.patch(
+            f"/v1/issues/{issue_id}", json={"status": status}, headers={**AUTH, "If-Match": "*"}
+        )
+        assert response.status_code == 200, response.text
+
     def agreed(when: str) -> tuple[tuple[str, str], tuple[str, str]]:
         return ("in_discussion", when), ("agreed", when)
 
@@ -84,6 +94,11 @@ def history(api, make_org, monkeypatch) -> None:
     assert gone.status_code == 204
     g = issue(kitchen, "2026-04-01T10:00:00+09:00", municipality_code=HOME)
     match(g, npo, "2026-04-02T10:00:00+09:00", *agreed("2026-04-05T10:00:00+09:00"))
+    h = issue(kitchen, "2026-05-20T10:00:00+09:00", municipality_code=HOME, status="draft")
+    change(h, "open", "2026-06-01T10:00:00+09:00")
+    match(h, company, "2026-06-02T10:00:00+09:00", *agreed("2026-06-11T10:00:00+09:00"))
+    i = issue(kitchen, "2026-05-25T10:00:00+09:00", municipality_code=HOME, status="draft")
+    change(i, "closed", "2026-05-26T10:00:00+09:00")
 
 
 def stats(api: Any, **params: Any) -> dict[str, Any]:
@@ -97,23 +112,32 @@ def test_the_whole_history(api):
     assert stats(api) == {
         "municipality_code": None,
         "year": None,
-        "matches_per_year": {"2025": 3, "2026": 3},
-        "matches_per_municipality": {NEIGHBOUR: 1, HOME: 5},
+        "matches_per_year": {"2025": 3, "2026": 4},
+        "matches_per_municipality": {NEIGHBOUR: 1, HOME: 6},
         "collaborations": {
-            "total": 3,
-            "agreed_matches": 4,
-            "by_sectors": {"business+civil+government": 1, "civil": 1, "civil+government": 1},
-            "cross_sector": 2,
+            "total": 4,
+            "agreed_matches": 5,
+            "by_sectors": {
+                "business+civil": 1,
+                "business+civil+government": 1,
+                "civil": 1,
+                "civil+government": 1,
+            },
+            # Cross-sector means three or more sectors (GLOSSARY.md).
+            "cross_sector": 1,
             "three_or_more_sectors": 1,
         },
+        # H counts in June, when it was opened, not in May, when it was drafted;
+        # I, closed without ever being opened, is not counted.
         "issues_per_month": {
             "2025-04": 1,
             "2025-12": 1,
             "2026-02": 1,
             "2026-03": 1,
             "2026-04": 1,
+            "2026-06": 1,
         },
-        "time_to_first_agreement": {"count": 3, "median_days": 10.0, "mean_days": 14.67},
+        "time_to_first_agreement": {"count": 4, "median_days": 10.0, "mean_days": 13.5},
     }
 
 
@@ -136,8 +160,13 @@ def test_one_year(api):
         "time_to_first_agreement": {"count": 1, "median_days": 10.0, "mean_days": 10.0},
     }
     later = stats(api, year=2026)
-    assert later["collaborations"]["by_sectors"] == {"civil": 1, "civil+government": 1}
-    assert later["time_to_first_agreement"] == {"count": 2, "median_days": 17.0, "mean_days": 17.0}
+    assert later["collaborations"]["by_sectors"] == {
+        "business+civil": 1,
+        "civil": 1,
+        "civil+government": 1,
+    }
+    assert later["collaborations"]["cross_sector"] == 0
+    assert later["time_to_first_agreement"] == {"count": 3, "median_days": 10.0, "mean_days": 14.67}
 
 
 @pytest.mark.usefixtures("history")
