@@ -434,9 +434,10 @@ def _check_mover(match: Match, to: str, actor: Client) -> None:
 
 
 def _check_issue(session: Session, match: Match, to: str) -> None:
-    """A match moves forward only while its issue lives and is not closed; ending it
-    (declined, withdrawn) is always possible."""
-    if to in END_STATES:
+    """A match moves towards an agreement only while its issue lives and is not closed;
+    a collaboration already agreed runs to its end and review whatever the issue's
+    status, and ending a match (declined, withdrawn) is always possible."""
+    if to in END_STATES or match.agreed_at is not None:
         return
     issue = session.get(Issue, match.issue_id)
     if _issue_is_gone(session, issue):

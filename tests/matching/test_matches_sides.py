@@ -25,6 +25,7 @@ from test_matches_kit import (
     outbox_events,
     propose,
     reach,
+    review,
 )
 
 ISSUE_SIDE = bearer("issue-side-key")
@@ -196,18 +197,30 @@ def test_either_side_may_withdraw_before_completion(api, parties, start, who):
 
 @pytest.mark.parametrize("how", ["closed", "deleted"])
 def test_a_closed_or_deleted_issue_takes_no_forward_moves_but_matches_can_end(api, parties, how):
-    match = reach(api, propose(api, parties)["id"], "agreed")
+    match = reach(api, propose(api, parties)["id"], "in_discussion")
     path = f"/v1/issues/{parties.issue['id']}"
     if how == "closed":
         changed = api.patch(path, json={"status": "closed"}, headers={**AUTH, "If-Match": "*"})
         assert changed.status_code == 200, changed.text
     else:
         assert api.delete(path, headers={**AUTH, "If-Match": "*"}).status_code == 204
-    forward = move(api, match["id"], "in_progress")
+    forward = move(api, match["id"], "agreed", **PAYLOAD["agreed"])
     assert_problem(forward, 409)
     assert forward.json()["type"] == "urn:kyodo:problem:issue-not-open"
     ended = move(api, match["id"], "withdrawn", **PAYLOAD["withdrawn"])
     assert ended.status_code == 200, ended.text
+
+
+def test_an_agreed_collaboration_runs_to_its_review_after_the_issue_closes(api, parties):
+    match = reach(api, propose(api, parties)["id"], "agreed")
+    path = f"/v1/issues/{parties.issue['id']}"
+    closed = api.patch(path, json={"status": "closed"}, headers={**AUTH, "If-Match": "*"})
+    assert closed.status_code == 200, closed.text
+    for step in ("in_progress", "completed"):
+        assert move(api, match["id"], step).status_code == 200
+    for side in ("issue", "partner"):
+        assert review(api, match["id"], side).status_code == 200
+    assert move(api, match["id"], "reviewed").json()["status"] == "reviewed"
 
 
 @pytest.mark.parametrize("end", ["declined", "withdrawn"])
