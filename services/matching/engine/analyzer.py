@@ -323,10 +323,8 @@ class Postings:
         query = query_words(text)
         if not query.terms or not len(rows):
             return [[] for _ in rows]
-        # Every row's word columns in one array, matched against the query's at once.
-        found = [self._words_of(row) for row in rows]
-        owner = np.repeat(np.arange(len(rows)), [len(f) for f in found])
-        cols = np.concatenate(found)
+        owner, cols = self._word_columns(rows)
+        # Every row's word columns at once, matched against the query's (sorted) columns.
         order = np.argsort(query.cols, kind="stable")
         ordered = query.cols[order]
         at = np.minimum(np.searchsorted(ordered, cols), len(ordered) - 1)
@@ -334,11 +332,26 @@ class Postings:
         hits: list[set[int]] = [set() for _ in rows]
         for row, term in zip(owner[hit].tolist(), order[at[hit]].tolist(), strict=True):
             hits[row].add(term)
-        rank = np.argsort(-self.weights[query.cols], kind="stable").tolist()
+        rank = np.argsort(np.argsort(-self.weights[query.cols], kind="stable")).tolist()
+        inside, terms = query.inside, query.terms
         return [
-            [query.terms[i] for i in rank if i in mine and not query.inside[i] & mine][:limit]
+            [terms[i] for i in sorted(mine, key=rank.__getitem__) if not inside[i] & mine][:limit]
             for mine in hits
         ]
+
+    def _word_columns(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The word columns of ``rows``, concatenated, and the position of each one's row."""
+        rows = np.asarray(rows)
+        n_main = self.main.shape[0]
+        if len(rows) and rows.max() < n_main:  # main rows only: one gather
+            indptr, indices = self.main_words
+            starts, ends = indptr[rows], indptr[rows + 1]
+            lengths = ends - starts
+            offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+            cols = indices[offsets + np.arange(int(lengths.sum()))]
+            return np.repeat(np.arange(len(rows)), lengths), cols
+        found = [self._words_of(int(row)) for row in rows]
+        return np.repeat(np.arange(len(rows)), [len(f) for f in found]), np.concatenate(found)
 
     def _words_of(self, row: int) -> np.ndarray:
         if row < self.main.shape[0]:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 import sys
 import threading
 from collections.abc import Iterable, Mapping
@@ -564,8 +565,9 @@ class MatchIndex:
         ranking = _Ranking(snap.rows, query, cosine, best)
         rows, scores, breakdown = _top(ranking, normalized, eligible, snap.docs, start + limit)
         terms = snap.text.matched_terms(query.text, rows[start:], MAX_MATCHED_TERMS)
+        weights_list = [normalized[name] for name in FACTORS]
         return [
-            _scored(snap.docs[rows[i]], scores[i], breakdown[i], normalized, terms[i - start])
+            _scored(snap.docs[rows[i]], scores[i], breakdown[i], weights_list, terms[i - start])
             for i in range(start, len(rows))
         ]
 
@@ -662,10 +664,10 @@ class MatchIndex:
 
 
 def _scored(
-    doc: Doc, score: float, values: list[float], weights: Mapping[str, float], matched: list[str]
+    doc: Doc, score: float, values: list[float], weights: list[float], matched: list[str]
 ) -> Scored:
     value_of = dict(zip(FACTORS, values, strict=True))
-    contributions = {name: weights[name] * value for name, value in value_of.items()}
+    contributions = dict(zip(FACTORS, map(operator.mul, weights, values), strict=True))
     return Scored(doc.id, doc.organization_id, score, value_of, contributions, matched)
 
 
