@@ -200,3 +200,42 @@ def test_proposals_hold_their_promises(rows, needed, max_size, count) -> None:
                 kind in d.types and (d.organization_id in partners or len(partners) < max_size)
                 for d in docs
             )
+
+
+def test_a_small_partner_limit_is_spent_where_it_covers_most():
+    """Partners that each cover one type must not use up the limit when one partner could
+    cover two (found by the review: max_size=2 left goods and volunteers uncovered)."""
+    docs = {
+        "hall": Doc(id="hall", organization_id="jichikai", text="", types=frozenset({"venue"})),
+        "grant": Doc(id="grant", organization_id="zaidan", text="", types=frozenset({"funding"})),
+        "shoji-g": Doc(id="shoji-g", organization_id="shoji", text="", types=frozenset({"goods"})),
+        "shoji-v": Doc(
+            id="shoji-v", organization_id="shoji", text="", types=frozenset({"volunteers"})
+        ),
+        "daigaku-g": Doc(
+            id="daigaku-g", organization_id="daigaku", text="", types=frozenset({"goods"})
+        ),
+        "daigaku-v": Doc(
+            id="daigaku-v", organization_id="daigaku", text="", types=frozenset({"volunteers"})
+        ),
+    }
+    ranked = [
+        Scored(
+            id=key,
+            organization_id=doc.organization_id,
+            score=0.9 - i * 0.01,
+            values={},
+            contributions={},
+        )
+        for i, (key, doc) in enumerate(docs.items())
+    ]
+    needed = ["goods", "volunteers", "venue", "funding"]
+    two = propose_coalitions(needed, ranked, docs, max_size=2, proposals=5)
+    assert len(two[0].uncovered) == 1
+    assert len({m.organization_id for m in two[0].members}) == 2
+    one = propose_coalitions(needed, ranked, docs, max_size=1, proposals=5)
+    assert len(one[0].uncovered) == 2
+    assert {m.organization_id for m in one[0].members} in ({"shoji"}, {"daigaku"})
+    assert len(two) > 1 and len({frozenset(m.resource_id for m in c.members) for c in two}) == len(
+        two
+    )

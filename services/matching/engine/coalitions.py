@@ -12,8 +12,9 @@ Choices:
   organisation covering two types with two resources is one partner. A resource
   of several types can cover each of them.
 * **Coverage first.** Proposals are ordered by how many needed types stay
-  uncovered, then by score; a type is left uncovered only when no candidate of
-  that type fits (none was ranked, or every one would exceed ``max_size``).
+  uncovered, then by score. The search also tries leaving each type uncovered,
+  so a small ``max_size`` is spent on the partners that cover the most (one
+  partner covering two types beats two partners covering one each).
 * **Score** = 0.75 × strength (the mean candidate score over the covered types)
   + 0.25 × nearness (the mean geography value of the members)
   + ``SECTOR_BONUS`` per sector beyond the first − ``PARTNER_COST`` per partner
@@ -100,7 +101,12 @@ def propose_coalitions(
         states = _expand(states, options[position], max_size, per_type)
         states = sorted(states, key=lambda s: _key(_arranged(s, order, wanted)))[:BEAM_WIDTH]
     finals = _unique(_arranged(state, order, wanted) for state in states)
-    return _diverse([_coalition(final, wanted) for final in finals], proposals)
+    coalitions = [c for c in (_coalition(final, wanted) for final in finals) if c.members]
+    if not coalitions:  # nobody offers anything needed: say so
+        return [Coalition(members=[], uncovered=wanted, sectors=[], score=0.0)]
+    # Alternatives must cover as much as the best does: never trade coverage for variety.
+    fewest = min(len(c.uncovered) for c in coalitions)
+    return _diverse([c for c in coalitions if len(c.uncovered) == fewest], proposals)
 
 
 def _options(
@@ -117,8 +123,8 @@ def _options(
 def _expand(
     states: list[_State], options: list[_Option], max_size: int, per_type: int
 ) -> list[_State]:
-    """Each state with each of the best ``per_type`` options of partners already in it, and
-    of new partners while there is room; with the type uncovered only if none fits."""
+    """Each state with each of the best ``per_type`` options of partners already in it, of
+    new partners while there is room, and with the type left uncovered."""
     grown: list[_State] = []
     for state in states:
         partners = {o.doc.organization_id for o in state if o is not None}
@@ -127,8 +133,7 @@ def _expand(
             o for o in options if o.doc.organization_id not in partners
         ][:per_type]  # fmt: skip
         grown.extend((*state, option) for option in known + new)
-        if not known and not new:
-            grown.append((*state, None))
+        grown.append((*state, None))
     return grown
 
 
