@@ -272,9 +272,14 @@ def floor(g: GeoArrays, query: Place) -> np.ndarray:
     return g.no_area
 
 
-def part(g: GeoArrays, query: Place, weight: float) -> np.ndarray:
-    """``weight`` × the query-dependent part of the factor (see ``floor``), float32."""
-    value = np.zeros(len(g.x), dtype=np.float32)
+def part(g: GeoArrays, query: Place, weight: float, out: np.ndarray | None = None) -> np.ndarray:
+    """``weight`` × the query-dependent part of the factor (see ``floor``), float32, into
+    ``out`` if given."""
+    if out is None:
+        value = np.zeros(len(g.x), dtype=np.float32)
+    else:
+        value = out
+        value.fill(0.0)
     if query.has_point:
         _by_distance(value, g, query, np.float32(weight))
     if query.areas:

@@ -55,13 +55,16 @@ from .types import FACTORS, Doc, Query, Scored, Weights
 __all__ = ["DEFAULT_WEIGHTS", "MatchIndex", "normalize_weights"]
 
 DEFAULT_WEIGHTS: Weights = {
-    "text": 0.35,
-    "fields": 0.15,
+    "text": 0.3,
+    "fields": 0.1,
     "type": 0.2,
-    "geography": 0.2,
+    "geography": 0.3,
     "availability": 0.05,
     "trust": 0.05,
 }
+"""Measured on the labelled set of ``kyodo eval matching`` (nDCG@10 0.897; text 0.35,
+fields 0.15, geography 0.2: 0.859 with 14 far-away look-alikes in the top 5): partners
+must be local, so geography weighs as much as text."""
 TEXT_SCALE = 0.5
 QUERY_SILENT = 0.5
 DOC_SILENT = 0.3
@@ -353,27 +356,36 @@ class _Ranking:
         self.located = bool(self.place.areas) or self.place.has_point
 
     def coarse(self, w: Mapping[str, float]) -> np.ndarray:
-        """float32 scores of every row, constants left out: to select candidates."""
-        score = np.minimum(self.cosine, np.float32(self.best))  # the value is capped at 1
-        score *= np.float32(w["text"] / self.best)
-        score += self._floors(w)
-        tags, kept = self.col["tags"], self.kept
+        """float32 scores of every row, constants left out: to select candidates.
+
+        Each factor the query sets writes its values into one row of a scratch matrix
+        and one matrix-vector product weighs and sums them (fewer passes and calls than
+        adding factor by factor); the rows stay for ``values``.
+        """
+        col, kept, n = self.col, self.kept, len(self.cosine)
+        rows, weights = _scratch(5, n), []
+        if w["text"]:
+            np.minimum(self.cosine, np.float32(self.best), out=rows[len(weights)])
+            weights.append(w["text"] / self.best)  # the value is capped at 1
         if w["fields"] and self.fields[1]:
-            kept["fields"] = np.bitwise_count(tags & np.uint32(self.fields[0]))
-            score += kept["fields"] * np.float32(w["fields"] / self.fields[1])
+            row = kept["fields"] = rows[len(weights)]
+            np.bitwise_count(col["tags"] & np.uint32(self.fields[0]), out=row)
+            weights.append(w["fields"] / self.fields[1])
         if w["type"] and self.types is not None:
-            kept["type"] = (tags & np.uint32(self.types)) != 0
-            score += kept["type"] * np.float32(w["type"])  # np.add(where=) is much slower
+            row = kept["type"] = rows[len(weights)]
+            np.not_equal(col["tags"] & np.uint32(self.types), 0, out=row)
+            weights.append(w["type"])
         if w["availability"] and self.dated:
-            col = self.col
-            kept["availability"] = (col["starts"] <= self.window[1]) & (
-                col["ends"] >= self.window[0]
-            )
-            score += kept["availability"] * np.float32(w["availability"])
+            row = kept["availability"] = rows[len(weights)]
+            start, end = self.window
+            np.logical_and(col["starts"] <= end, col["ends"] >= start, out=row)
+            weights.append(w["availability"])
         if w["geography"] and self.located:
-            kept["geography"] = geo.part(self.rows.geo, self.place, w["geography"])
-            score += kept["geography"]
-        return score
+            row = kept["geography"] = rows[len(weights)]
+            geo.part(self.rows.geo, self.place, 1.0, out=row)
+            weights.append(w["geography"])
+        score = np.asarray(weights, dtype=np.float32) @ rows[: len(weights)]
+        return np.add(score, self._floors(w), out=score)
 
     def _floors(self, w: Mapping[str, float]) -> np.ndarray:
         """Σ weight × floor over the factors (cached per snapshot, weights and query shape)."""
@@ -409,9 +421,8 @@ class _Ranking:
         table[0] = np.minimum(self.cosine[rows] / np.float32(self.best), np.float32(1.0))
         table[1] = self._fields_at(rows)
         table[2] = self._type_at(rows)
-        if "geography" in kept:  # weighted there: back to the value, plus the floor
-            floor = geo.floor(self.rows.geo, self.place)[rows]
-            table[3] = kept["geography"][rows] / w["geography"] + floor
+        if "geography" in kept:
+            table[3] = kept["geography"][rows] + geo.floor(self.rows.geo, self.place)[rows]
         else:
             table[3] = geo.geography(self.rows.geo.subset(rows), self.place)
         table[4] = self._availability_at(rows)
@@ -442,6 +453,19 @@ class _Ranking:
 
 def _popcount(tags: np.ndarray, mask: int) -> np.ndarray:
     return np.bitwise_count(tags & np.uint32(mask))
+
+
+_per_thread = threading.local()
+
+
+def _scratch(count: int, n: int) -> np.ndarray:
+    """A ``count`` × ``n`` float32 matrix of this thread's, reused from ranking to ranking
+    (a fresh one each time would cost page faults, not just a pass)."""
+    held: np.ndarray | None = getattr(_per_thread, "scratch", None)
+    if held is None or held.shape[0] < count or held.shape[1] < n:
+        held = np.empty((count, max(n, 1024)), dtype=np.float32)
+        _per_thread.scratch = held
+    return held[:count, :n]
 
 
 def _best_text(cosine: np.ndarray, eligible: np.ndarray | None, scale: float | None) -> float:
