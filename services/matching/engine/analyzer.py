@@ -303,10 +303,20 @@ class Postings:
     """Word columns of each main row (indptr, indices): matched terms without a CSR copy."""
     chunks: tuple[_Chunk, ...]
     weights: np.ndarray
+    vectors: dict
+    """Per query text, for these weights: its vector and its words' plan (cached)."""
 
     def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The query's columns (ascending) and l2-normalised tf-idf values."""
-        return tfidf_vector(text, self.weights)
+        """The query's columns (ascending) and l2-normalised tf-idf values (cached until
+        the weights change: the dict belongs to these weights)."""
+        found = self.vectors.get(text)
+        if found is None:
+            found = tfidf_vector(text, self.weights)
+            found[1].flags.writeable = False  # shared by every ranking of this text
+            if len(self.vectors) >= 1024:
+                self.vectors.clear()
+            self.vectors[text] = found
+        return found
 
     def scores(self, cols: np.ndarray, vals: np.ndarray, count: int) -> np.ndarray:
         """Cosine of every row with the query, from the query's columns only (float32)."""
@@ -320,24 +330,37 @@ class Postings:
     def matched_terms(self, text: str, rows: Sequence[int], limit: int) -> list[list[str]]:
         """For each row, the query's words it contains, highest idf first, at most ``limit``;
         a word inside another matched one (鹿児島 beside 鹿児島市) is left out."""
-        query = query_words(text)
-        if not query.terms or not len(rows):
+        plan = self._words_plan(text)
+        if plan is None or not len(rows):
             return [[] for _ in rows]
+        sorted_cols, order, rank, query = plan
         owner, cols = self._word_columns(rows)
         # Every row's word columns at once, matched against the query's (sorted) columns.
-        order = np.argsort(query.cols, kind="stable")
-        ordered = query.cols[order]
-        at = np.minimum(np.searchsorted(ordered, cols), len(ordered) - 1)
-        hit = ordered[at] == cols
+        at = np.minimum(np.searchsorted(sorted_cols, cols), len(sorted_cols) - 1)
+        hit = sorted_cols[at] == cols
         hits: list[set[int]] = [set() for _ in rows]
         for row, term in zip(owner[hit].tolist(), order[at[hit]].tolist(), strict=True):
             hits[row].add(term)
-        rank = np.argsort(np.argsort(-self.weights[query.cols], kind="stable")).tolist()
         inside, terms = query.inside, query.terms
         return [
             [terms[i] for i in sorted(mine, key=rank.__getitem__) if not inside[i] & mine][:limit]
             for mine in hits
         ]
+
+    def _words_plan(self, text: str) -> tuple[np.ndarray, np.ndarray, list[int], QueryWords] | None:
+        """The query's word columns sorted, their order, and each word's rank by idf (cached
+        with the query vectors: it depends on the weights)."""
+        key = ("words", text)
+        found = self.vectors.get(key)
+        if found is None:
+            query = query_words(text)
+            if not query.terms:
+                return None
+            order = np.argsort(query.cols, kind="stable")
+            rank = np.argsort(np.argsort(-self.weights[query.cols], kind="stable")).tolist()
+            found = (query.cols[order], order, rank, query)
+            self.vectors[key] = found
+        return found
 
     def _word_columns(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """The word columns of ``rows``, concatenated, and the position of each one's row."""
@@ -418,6 +441,7 @@ class TextStore:
     def __init__(self, word_weight: float = WORD_WEIGHT) -> None:
         self.word_weight = word_weight
         self.weights = fitted_weights(np.zeros(N_FEATURES), 0, word_weight)
+        self.vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # for these weights
         self.main = _canonical(sp.csc_matrix((0, N_FEATURES), dtype=np.float32))
         self.main_words = (np.zeros(1, np.int64), np.zeros(0, np.int32))
         self.chunks: tuple[_Chunk, ...] = ()
@@ -457,10 +481,10 @@ class TextStore:
         if rows.nnz:  # (scikit-learn refuses to normalise zero rows)
             rows.data *= (weights / self.weights)[rows.indices]
             l2_normalize(rows, copy=False)
-        self.weights = weights
+        self.weights, self.vectors = weights, {}
 
     def postings(self) -> Postings:
-        return Postings(self.main, self.main_words, self.chunks, self.weights)
+        return Postings(self.main, self.main_words, self.chunks, self.weights, self.vectors)
 
 
 def _word_part(rows: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:

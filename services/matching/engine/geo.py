@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,6 +57,7 @@ __all__ = [
     "parse_areas",
     "part",
     "place_of",
+    "query_place",
     "serves",
 ]
 
@@ -132,6 +134,14 @@ class Place:
     @property
     def cell(self) -> int:
         return cell_of(self.latitude, self.longitude) if self.has_point else NO_CELL
+
+
+@lru_cache(maxsize=1024)
+def query_place(
+    areas: tuple[str, ...], latitude: float | None, longitude: float | None, radius_km: float | None
+) -> Place:
+    """``place_of`` for a query (cached: the same issue is ranked again and again)."""
+    return place_of(areas, latitude, longitude, radius_km)
 
 
 def place_of(
@@ -224,7 +234,7 @@ class GeoArrays:
     area_spans: np.ndarray = field(default_factory=_empty)  # [located or not, start or end,
     # area id]: the range of main rows with that first area (end <= start: none)
     wide: np.ndarray = field(default_factory=_empty)  # main rows whose radius passes REACH_KM
-    cache: dict = field(default_factory=dict, compare=False)  # per query areas: _AreaQuery
+    cache: dict = field(default_factory=dict, compare=False)  # per query areas and point
 
     def subset(self, rows: np.ndarray) -> GeoArrays:
         """The same arrays for ``rows`` only (scored in full), extra pairs renumbered."""
@@ -345,22 +355,42 @@ def _decay(
     g: GeoArrays, rows: slice | np.ndarray, query: Place, reach2: np.float32, weight: np.float32
 ) -> np.ndarray:
     qx, qy, qz = (np.float32(c) for c in query.xyz)
-    chord2 = np.square(g.x[rows] - qx)
-    chord2 += np.square(g.y[rows] - qy)
-    chord2 += np.square(g.z[rows] - qz)
-    within = chord2 <= np.maximum(g.reach2[rows], reach2)
+    chord2 = g.x[rows] - qx
+    chord2 *= chord2
+    other = g.y[rows] - qy
+    other *= other
+    chord2 += other
+    np.subtract(g.z[rows], qz, out=other)
+    other *= other
+    chord2 += other
+    reach = g.reach2[rows] if reach2 < 0 else np.maximum(g.reach2[rows], reach2, out=other)
+    within = np.less_equal(chord2, reach, out=other)  # 1.0 within a radius, else 0.0
     near = np.sqrt(chord2, out=chord2)
     near *= np.float32(-EARTH_RADIUS_KM / REACH_KM)
     near += np.float32(1.0)
     np.maximum(near, np.float32(0.0), out=near)
-    np.square(near, out=near)
-    near *= np.float32(NEAR) * weight
-    return np.maximum(near, within * weight, out=near)
+    near *= near
+    near *= np.float32(NEAR)
+    np.maximum(near, within, out=near)
+    near *= weight
+    return near
 
 
 def _near_slices(g: GeoArrays, query: Place) -> list[tuple[int, int]]:
     """Row ranges that hold every main row within reach of the query's point (a range of
-    cells per latitude band, adjacent ones joined), then the recent rows."""
+    cells per latitude band, adjacent ones joined), then the recent rows. Cached per
+    snapshot and place, like a query plan."""
+    key = ("near", query.latitude, query.longitude, query.radius_km)
+    found = g.cache.get(key)
+    if found is None:
+        found = _main_slices(g, query)
+        if len(g.cache) >= 64:
+            g.cache.clear()
+        g.cache[key] = found
+    return [*found, (g.main, len(g.x))] if g.main < len(g.x) else found
+
+
+def _main_slices(g: GeoArrays, query: Place) -> list[tuple[int, int]]:
     slices: list[tuple[int, int]] = []
     if g.main:
         reach_km = max(REACH_KM, query.radius_km) * 1.01 + 1.0  # chord ≤ arc; cell edges
@@ -384,8 +414,6 @@ def _near_slices(g: GeoArrays, query: Place) -> list[tuple[int, int]]:
                 slices[-1] = (slices[-1][0], max(end, slices[-1][1]))
             else:
                 slices.append((start, end))
-    if g.main < len(g.x):
-        slices.append((g.main, len(g.x)))
     return slices
 
 

@@ -347,7 +347,9 @@ class _Ranking:
 
     def __init__(self, rows: _Rows, query: Query, cosine: np.ndarray, best: float) -> None:
         self.rows, self.col, self.cosine, self.best = rows, rows.col, cosine, best
-        self.place = geo.place_of(query.areas, query.latitude, query.longitude, query.radius_km)
+        self.place = geo.query_place(
+            tuple(query.areas), query.latitude, query.longitude, query.radius_km
+        )
         self.fields = (rows.fields.lookup(query.fields), len(query.fields))
         self.types = rows.types.lookup(query.types) if query.types else None
         self.dated = query.starts_on is not None or query.ends_on is not None
