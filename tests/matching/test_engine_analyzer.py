@@ -117,7 +117,7 @@ def test_tfidf_matches_scikit_learn_with_word_columns_weighted() -> None:
         "こども食堂に会場を貸します",
     ]
     store = TextStore()
-    store.append(0, texts, indexed=False)
+    store.append(0, store.vectorize(texts), indexed=False)
     store.merge(np.arange(len(texts)), refit=True)
     ours = store.main.tocsr().toarray()
     reference = TfidfTransformer(sublinear_tf=True, smooth_idf=True).fit_transform(

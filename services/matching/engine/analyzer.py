@@ -450,17 +450,21 @@ class TextStore:
     def delta_rows(self) -> int:
         return sum(chunk.n for chunk in self.chunks)
 
-    def append(self, start: int, texts: Sequence[str], *, indexed: bool = True) -> None:
-        """Rows for ``texts`` at ``start ..``, as a chunk. Like a binary counter, a chunk no
-        larger than the one before is merged into it: O(log n) chunks, each row copied
-        O(log n) times. ``indexed=False``: a merge into main follows, skip the postings."""
+    def vectorize(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows of ``texts`` with the current weights, as CSR arrays (nothing changes)."""
         if len(texts) == 1:
             cols, vals = tfidf_vector(texts[0], self.weights)
-            arrays = (np.array([0, len(cols)]), cols, vals)
-        else:
-            rows = tfidf(texts, self.weights)
-            arrays = (rows.indptr.astype(np.int64), rows.indices, rows.data)
-        chunks = [*self.chunks, _Chunk.of(start, *arrays, indexed=indexed)]
+            return np.array([0, len(cols)]), cols, vals
+        rows = tfidf(texts, self.weights)
+        return rows.indptr.astype(np.int64), rows.indices, rows.data
+
+    def append(
+        self, start: int, rows: tuple[np.ndarray, np.ndarray, np.ndarray], *, indexed: bool
+    ) -> None:
+        """``rows`` (from ``vectorize``) at ``start ..``, as a chunk. Like a binary counter,
+        a chunk no larger than the one before is merged into it: O(log n) chunks, each row
+        copied O(log n) times. ``indexed=False``: a merge into main follows, skip postings."""
+        chunks = [*self.chunks, _Chunk.of(start, *rows, indexed=indexed)]
         while indexed and len(chunks) > 1 and chunks[-2].n <= chunks[-1].n:
             newer, older = chunks.pop(), chunks.pop()
             chunks.append(_Chunk.merged(older, newer))

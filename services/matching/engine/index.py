@@ -4,16 +4,28 @@ Text is TF-IDF over the analyzer's features (see ``analyzer``): a main CSC matri
 (an inverted index: a query reads only its own columns) plus small delta chunks
 for recent upserts, merged into main when they grow past 1/16 of it or
 ``MERGE_ROWS``; removed rows are masked (tombstones) and dropped at the merge,
-where idf is refitted once ``REFIT_CHANGE`` of the corpus has changed.
+where idf is refitted once ``REFIT_CHANGE`` of the corpus has changed. A merge
+also orders the main rows by grid cell, then area, for the geography (see ``geo``).
 
-Every structured factor is a numpy expression over per-row arrays (bitmasks for
-fields and types, codes for sectors and organisations, unit vectors, day
-ordinals), so a ranking has no Python loop over docs. Only the top rows get a
-breakdown and matched terms.
+Structured factors are numpy expressions over per-row arrays (fields and types in
+one bitmask, codes for sectors and organisations, unit vectors, uint16 days), so a
+ranking has no Python loop over docs:
+
+* each factor splits into a query-independent floor (trust; the value of docs that
+  say nothing) and a query-dependent part. The weighted floors are one array per
+  snapshot, weights and query shape (cached), added in one pass;
+* each query-dependent part is written into a row of a per-thread scratch matrix and
+  one matrix-vector product weighs and sums them; factors the query says nothing
+  about are the same for every doc, so they are left out (they change no order);
+* these float32 scores pick the candidates (a sampled lower bound of the k-th best,
+  then a partition); exact float64 scores, rounded factor values and matched terms
+  are computed for those few rows only, and order them (score, then id).
 
 Concurrency: readers take the current snapshot (one attribute read) and never
 see it change; a single writer at a time (a lock) appends into spare capacity
 no snapshot can see, copies what it overwrites, and publishes a new snapshot.
+Per-snapshot caches (floors, query plans) are filled by readers: a lost race only
+computes the same thing twice.
 
 Factor values, and what neutral means (the query says nothing: the same for
 every doc, so the order is untouched; the doc says nothing: below a partial match):
@@ -629,12 +641,13 @@ class MatchIndex:
         if not batch:
             return
         with self._lock:
+            rows = self._text.vectorize([doc.text for doc in batch])  # before any change
             replaced = [self._row_of[doc.id] for doc in batch if doc.id in self._row_of]
             if replaced:
                 self._rows.kill(replaced)
             start = len(self._docs)
             merging = self._merge_due(extra=len(batch))
-            self._text.append(start, [doc.text for doc in batch], indexed=not merging)
+            self._text.append(start, rows, indexed=not merging)
             self._rows.append(batch)
             self._docs.extend(batch)
             self._row_of.update((doc.id, row) for row, doc in enumerate(batch, start))
