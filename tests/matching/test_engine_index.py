@@ -637,3 +637,58 @@ def test_scores_from_the_postings_equal_the_naive_product() -> None:
     np.testing.assert_allclose(
         [found[i] for i in order], np.minimum(naive / TEXT_SCALE, 1), atol=1e-5
     )
+
+
+def test_a_large_index_agrees_with_the_reference_model() -> None:
+    """Past a few thousand rows the candidates are sampled and the rows sorted by cell;
+    with delta chunks and tombstones on top, the top rows must still be the reference's."""
+    rng = np.random.default_rng(11)
+    words = [
+        "こども食堂",
+        "食材",
+        "防災訓練",
+        "会場",
+        "見守り",
+        "日本語教室",
+        "ボランティア",
+        "助成金",
+    ]
+
+    def make(i: int) -> Doc:
+        point = None if i % 5 == 0 else list(POINTS.values())[i % len(POINTS)]
+        return Doc(
+            id=f"L{i:05d}",
+            organization_id=f"o{i % 97}",
+            text="と".join(rng.choice(words, size=int(rng.integers(1, 4)))) + f" {i % 13}",
+            types=frozenset(rng.choice(TYPES, size=int(rng.integers(0, 3)), replace=False)),
+            fields=frozenset(rng.choice(FIELDS, size=int(rng.integers(0, 3)), replace=False)),
+            areas=tuple(rng.choice(AREAS, size=int(rng.integers(0, 3)), replace=False)),
+            latitude=None if point is None else point[0] + float(rng.normal(0, 0.2)),
+            longitude=None if point is None else point[1] + float(rng.normal(0, 0.2)),
+            radius_km=[None, 5.0, 30.0, 200.0][i % 4],
+            available_from=days(int(rng.integers(0, 300))) if i % 3 else None,
+            trust=float(rng.integers(0, 5)) / 4,
+        )
+
+    index = index_of([make(i) for i in range(5000)])
+    index.upsert([make(i) for i in range(5000, 5300)])  # delta chunks
+    index.remove([f"L{i:05d}" for i in range(0, 5000, 7)])  # tombstones
+    queries = [
+        Query("こども食堂の食材", areas=(KAGOSHIMA,), latitude=31.6, longitude=130.6,
+              types=frozenset({"goods"}), fields=frozenset({"child_development"}),
+              starts_on=days(100), ends_on=days(160)),
+        Query("防災訓練の会場", areas=("10",), types=frozenset({"venue", "funding"})),
+        Query("見守り", latitude=35.7, longitude=139.7, radius_km=20),
+    ]  # fmt: skip
+    for query in queries:
+        found = index.rank(query, DEFAULT_WEIGHTS, limit=50)
+        want = reference_ranking(index, query, DEFAULT_WEIGHTS)
+        for scored, (_, score) in zip(found, want[:50], strict=True):
+            assert scored.score == pytest.approx(score, abs=1e-4)
+        filtered = index.rank(query, DEFAULT_WEIGHTS, limit=30, types=frozenset({"funding"}))
+        assert filtered and all("funding" in index.get(s.id).types for s in filtered)
+        assert [s.id for s in filtered] == [
+            s.id
+            for s in found + index.rank(query, DEFAULT_WEIGHTS, limit=5000)[50:]
+            if "funding" in index.get(s.id).types
+        ][:30]
