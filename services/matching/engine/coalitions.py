@@ -99,7 +99,7 @@ def propose_coalitions(
     states: list[_State] = [()]
     for position in order:
         states = _expand(states, options[position], max_size, per_type)
-        states = sorted(states, key=lambda s: _key(_arranged(s, order, wanted)))[:BEAM_WIDTH]
+        states = sorted(states, key=_key)[:BEAM_WIDTH]
     finals = _unique(_arranged(state, order, wanted) for state in states)
     coalitions = [c for c in (_coalition(final, wanted) for final in finals) if c.members]
     if not coalitions:  # nobody offers anything needed: say so
@@ -143,9 +143,24 @@ def _arranged(state: _State, order: list[int], wanted: list[str]) -> dict[str, _
     return {wanted[i]: by_position[i] for i in sorted(by_position)}
 
 
-def _key(assignment: Mapping[str, _Option | None]) -> tuple[int, float, tuple[str, ...]]:
-    coalition = _coalition(assignment, list(assignment))
-    return (len(coalition.uncovered), -coalition.score, _resources(coalition))
+def _key(state: _State) -> tuple[int, float, tuple[str, ...]]:
+    """How good a (partial) coalition is: fewest uncovered, best score, then its resources."""
+    chosen = [option for option in state if option is not None]
+    members = {option.scored.id: option for option in chosen}
+    return (len(state) - len(chosen), -_score(chosen, members), tuple(sorted(members)))
+
+
+def _score(chosen: list[_Option], members: Mapping[str, _Option]) -> float:
+    """The score of the module docstring; ``chosen``: one option per covered type."""
+    if not chosen:
+        return 0.0
+    strength = sum(option.scored.score for option in chosen) / len(chosen)
+    nearness = sum(o.scored.values.get("geography", 0.0) for o in members.values())
+    sectors = {o.doc.sector for o in members.values() if o.doc.sector}
+    partners = {o.doc.organization_id for o in members.values()}
+    score = STRENGTH * strength + NEARNESS * nearness / len(members)
+    score += SECTOR_BONUS * max(len(sectors) - 1, 0) - PARTNER_COST * (len(partners) - 1)
+    return round(score, 6)
 
 
 def _coalition(assignment: Mapping[str, _Option | None], wanted: list[str]) -> Coalition:
@@ -154,23 +169,15 @@ def _coalition(assignment: Mapping[str, _Option | None], wanted: list[str]) -> C
         option = assignment.get(kind)
         if option is not None:
             members.setdefault(option.scored.id, (option, []))[1].append(kind)
-    covered = [kind for kind in wanted if assignment.get(kind) is not None]
-    sectors = list(dict.fromkeys(o.doc.sector for o, _ in members.values() if o.doc.sector))
-    partners = {o.doc.organization_id for o, _ in members.values()}
-    score = 0.0
-    if covered:
-        strength = sum(assignment[k].scored.score for k in covered) / len(covered)  # type: ignore[union-attr]
-        nearness = sum(o.scored.values.get("geography", 0.0) for o, _ in members.values())
-        score = STRENGTH * strength + NEARNESS * nearness / len(members)
-        score += SECTOR_BONUS * max(len(sectors) - 1, 0) - PARTNER_COST * (len(partners) - 1)
+    chosen = [option for kind in wanted if (option := assignment.get(kind)) is not None]
     return Coalition(
         members=[
             Member(o.scored.id, o.doc.organization_id, covers, o.scored.score)
             for o, covers in members.values()
         ],
         uncovered=[kind for kind in wanted if assignment.get(kind) is None],
-        sectors=sectors,
-        score=round(score, 6),
+        sectors=list(dict.fromkeys(o.doc.sector for o, _ in members.values() if o.doc.sector)),
+        score=_score(chosen, {key: o for key, (o, _) in members.items()}),
     )
 
 
