@@ -122,7 +122,8 @@ def _word_tokens(text: str) -> list[str]:
         term = _term(morpheme)
         if term:
             tokens.append(term)
-            tokens.extend(p for p in map(_term, _finer_parts(morpheme)) if len(p) > 1)
+            if len(term) > 2:  # shorter words have no part of two characters besides another
+                tokens.extend(p for p in map(_term, _finer_parts(morpheme)) if len(p) > 1)
     return tokens
 
 
