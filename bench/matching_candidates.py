@@ -295,6 +295,9 @@ def measure_size(size: int, repeat: int) -> dict[str, Any]:
     result["queries"] = {name: measure_query(index, matrix, csr, q, repeat)
                          for name, q in QUERIES.items()}  # fmt: skip
     result["upsert"] = measure_upsert(index, size, repeat)
+    began = time.perf_counter()
+    index.compact(refit=True)  # what an upsert pays every MERGE_ROWS or 1/16 of main
+    result["merge_s"] = round(time.perf_counter() - began, 3)
     memory = index.memory_bytes()
     result["memory_bytes"] = memory
     result["memory_mb"] = round(memory / 2**20, 1)
@@ -391,6 +394,8 @@ def report(results: list[dict[str, Any]], repeat: int) -> None:
               f"| {u['p50_ms'] / rank:.2f}× | {u['p50_ms'] / columns:.2f}× "
               f"| {w['p50_ms']:.3f} ({w['p50_ms'] / rank:.2f}×) "
               f"| {r['memory_bytes']:,} B ({r['memory_mb']} MB) |")  # fmt: skip
+    merges = ", ".join(f"{r['merge_s']:.2f} s at {r['docs']:,}" for r in results)
+    print(f"\nMerging the delta into main with an idf refit (compact): {merges}.")
 
 
 def main() -> None:
