@@ -12,7 +12,8 @@ Features (表記ゆれ-proof), prefixed so the two kinds never meet by name:
   runs of letters and digits (never across spaces or punctuation): they catch
   words Sudachi does not know (団体名, ローマ字) and partial overlaps.
 
-Analysis is cached per text (the same issue is ranked again and again).
+Analysis is cached per text (the same issue is ranked again and again), within bounds:
+hundreds of small strings per text add up.
 Thread-safe: jptext keeps one tokenizer per thread; ``lru_cache`` can be shared.
 
 TF-IDF: words are hashed into columns ``0 .. 2**19`` and n-grams into
@@ -76,7 +77,9 @@ WORD_WEIGHT = 3.0
 nDCG@10 on the labelled set (``kyodo eval matching``): 0.875 / 0.880 / 0.892 for
 ×1 / ×2 / ×3 with text relative to the best match, 0.896 / 0.896 with text / 0.5."""
 _NGRAM_SIZES = (2, 3)
-_CACHE_SIZE = 8192
+# Cached per text: the features themselves only briefly (hundreds of small strings per
+# text), what is derived from them (hashed columns, a query's words) longer.
+_FEATURE_CACHE, _TEXT_CACHE = 512, 4096
 
 # Runs of letters and digits (any script) after NFKC: n-grams never cross
 # whitespace, punctuation or symbols.
@@ -96,12 +99,12 @@ def words(text: str) -> list[str]:
     return list(_words(text))
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=_FEATURE_CACHE)
 def _word_features(text: str) -> tuple[str, ...]:
     return tuple(WORD_PREFIX + term for term in _word_tokens(text))
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=_FEATURE_CACHE)
 def _char_features(text: str) -> tuple[str, ...]:
     grams: list[str] = []
     for run in _RUN.findall(to_hiragana(normalize(text))):
@@ -110,7 +113,7 @@ def _char_features(text: str) -> tuple[str, ...]:
     return tuple(grams)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=_TEXT_CACHE)
 def _words(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(feature[len(WORD_PREFIX) :] for feature in _word_features(text)))
 
@@ -144,7 +147,7 @@ def term_counts(texts: Sequence[str]) -> sp.csr_matrix:
     return sp.hstack([_word_hasher.transform(texts), _char_hasher.transform(texts)], "csr")
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=_TEXT_CACHE)
 def sublinear_tf(text: str) -> tuple[np.ndarray, np.ndarray]:
     """One text's columns (ascending) and ``1 + ln(count)``, read-only (cached)."""
     if _hash_pairs is None:
@@ -182,7 +185,7 @@ class QueryWords:
     """For each word, the other words it is part of (鹿児島 in 鹿児島市): shown only alone."""
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=_TEXT_CACHE)
 def query_words(text: str) -> QueryWords:
     terms = _words(text)
     cols = np.zeros(0, np.int32)
@@ -198,9 +201,6 @@ def query_words(text: str) -> QueryWords:
 
 def tfidf(texts: Sequence[str], weights: np.ndarray) -> sp.csr_matrix:
     """l2-normalised rows of sublinear tf × ``weights`` (idf × word weight), float32."""
-    if len(texts) == 1:
-        cols, vals = tfidf_vector(texts[0], weights)
-        return sp.csr_matrix((vals, cols, np.array([0, len(cols)])), shape=(1, N_FEATURES))
     rows = term_counts(texts)
     np.log(rows.data, out=rows.data)
     rows.data += np.float32(1.0)
