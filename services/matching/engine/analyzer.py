@@ -319,9 +319,15 @@ class Postings:
             self.vectors[text] = found
         return found
 
-    def scores(self, cols: np.ndarray, vals: np.ndarray, count: int) -> np.ndarray:
-        """Cosine of every row with the query, from the query's columns only (float32)."""
-        out = np.zeros(count, dtype=np.float32)
+    def scores(
+        self, cols: np.ndarray, vals: np.ndarray, count: int, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Cosine of every row with the query, from the query's columns only (float32),
+        into ``out`` (``count`` long) if given."""
+        if out is None:
+            out = np.zeros(count, dtype=np.float32)
+        else:
+            out.fill(0.0)
         main = (self.main.indptr, self.main.indices, self.main.data)
         column_product(main, cols, vals, out[: self.main.shape[0]])
         for chunk in self.chunks:

@@ -372,15 +372,16 @@ class _Ranking:
     def coarse(self, w: Mapping[str, float]) -> np.ndarray:
         """float32 scores of every row, constants left out: to select candidates.
 
-        Each factor the query sets writes its values into one row of a scratch matrix
-        and one matrix-vector product weighs and sums them (fewer passes and calls than
-        adding factor by factor); the rows stay for ``values``.
+        The capped cosines and each factor the query sets are rows of a per-thread scratch
+        matrix, and one matrix-vector product weighs and sums them (fewer passes and
+        calls than adding factor by factor); the rows stay for ``values``.
         """
         col, kept, n = self.col, self.kept, len(self.cosine)
-        rows, weights = _scratch(5, n), []
-        if w["text"]:
-            np.minimum(self.cosine, np.float32(self.best), out=rows[len(weights)])
-            weights.append(w["text"] / self.best)  # the value is capped at 1
+        rows = _scratch(5, n)
+        if not np.shares_memory(rows[0], self.cosine):  # (rank() puts the cosines there)
+            rows[0] = self.cosine
+        np.minimum(rows[0], np.float32(self.best), out=rows[0])  # the value is capped at 1
+        weights = [w["text"] / self.best]
         if w["fields"] and self.fields[1]:
             row = kept["fields"] = rows[len(weights)]
             np.bitwise_count(col["tags"] & np.uint32(self.fields[0]), out=row)
@@ -437,8 +438,10 @@ class _Ranking:
         table[2] = self._type_at(rows)
         if "geography" in kept:
             table[3] = kept["geography"][rows] + geo.floor(self.rows.geo, self.place)[rows]
-        else:
+        elif self.located:  # (a zero weight: coarse() skipped it)
             table[3] = geo.geography(self.rows.geo.subset(rows), self.place)
+        else:
+            table[3] = geo.NEUTRAL
         table[4] = self._availability_at(rows)
         table[5] = col["trust"][rows]
         return np.round(table, 6, out=table)
@@ -598,7 +601,8 @@ class MatchIndex:
             return []
         eligible = _eligible(snap.rows, types, sectors, areas, exclude_organizations)
         cols, vals = snap.text.query_vector(query.text)
-        cosine = snap.text.scores(cols, vals, snap.count)
+        # The scratch matrix's first row: coarse() caps it in place, then weighs it.
+        cosine = snap.text.scores(cols, vals, snap.count, out=_scratch(5, snap.count)[0])
         best = _best_text(cosine, eligible, self._text_scale)
         ranking = _Ranking(snap.rows, query, cosine, best)
         rows, scores, breakdown = _top(ranking, normalized, eligible, snap.docs, start + limit)
