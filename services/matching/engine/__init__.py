@@ -2,6 +2,13 @@
 
 No database and no web: the service builds :class:`Doc`\\ s from its read model,
 keeps them in a :class:`MatchIndex` and asks it :class:`Query`\\ s.
+
+* ``types``: Doc, Query, Scored, the factors;
+* ``analyzer``: Japanese-aware features (Sudachi words, character n-grams) and the
+  TF-IDF postings they are scored with;
+* ``index``: MatchIndex, the factors and how a ranking runs;
+* ``geo``: area codes, points and the geography factor;
+* ``coalitions``: small sets of partners that together cover an issue's needs.
 """
 
 from .analyzer import analyze, words

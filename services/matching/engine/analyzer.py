@@ -448,7 +448,7 @@ class TextStore:
     def __init__(self, word_weight: float = WORD_WEIGHT) -> None:
         self.word_weight = word_weight
         self.weights = fitted_weights(np.zeros(N_FEATURES), 0, word_weight)
-        self.vectors: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # for these weights
+        self.vectors: dict = {}  # query vectors and word plans, for these weights
         self.main = _canonical(sp.csc_matrix((0, N_FEATURES), dtype=np.float32))
         self.main_words = (np.zeros(1, np.int64), np.zeros(0, np.int32))
         self.chunks: tuple[_Chunk, ...] = ()

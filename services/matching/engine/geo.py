@@ -19,11 +19,11 @@ the query says nothing about where                  0.5 for every doc (``NEUTRAL
 ==================================================  ================================
 
 The decay is 0.73 at 5 km, 0.58 at 10 km, 0.32 at 20 km and exactly 0 from
-``REACH_KM`` on, so a ranking only looks at docs near the query (on the labelled set,
-a reach of 30 to 80 km made no difference; 120 km let one more far look-alike in). Points are unit
-vectors: the chord c between two points gives the haversine exactly
-(hav θ = (c / 2)²), so "within the radius" needs no trigonometry per doc, and d
-is the chord length (within 1 % of the arc below 1 000 km).
+``REACH_KM`` on, so a ranking only looks at docs near the query (on the labelled
+set, a reach of 30 to 80 km made no difference; 120 km let one more far look-alike
+in). Points are unit vectors: the chord c between two points gives the haversine
+exactly (hav θ = (c / 2)²), so "within the radius" needs no trigonometry per doc,
+and d is the chord length (within 1 % of the arc below 1 000 km).
 
 Where the index's main rows are concerned (see ``GeoArrays``), a query reads only
 what can matter: main rows are sorted by grid cell, so the rows whose points lie
@@ -221,7 +221,7 @@ class GeoArrays:
     y: np.ndarray
     z: np.ndarray
     reach2: np.ndarray  # float32 squared chord of the radius, -1: none
-    area: np.ndarray  # int32 id of the first area, NO_AREA: none
+    area: np.ndarray  # uint16 id of the first area, NO_AREA: none
     cell: np.ndarray  # int32, NO_CELL: no point
     no_point: np.ndarray  # float32: UNKNOWN where the doc has no point, else 0
     no_area: np.ndarray  # float32: UNKNOWN where the doc has no area, else 0
