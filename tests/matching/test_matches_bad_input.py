@@ -725,3 +725,35 @@ def test_any_transition_body_is_a_4xx_or_a_200_and_only_200_writes(api, world, b
         return  # the world is rebuilt for the next test
     assert_problem(response, (400, 409, 412, 422))
     assert snapshot(api) == before
+
+
+# -- consent and withdrawal of case studies ----------------------------------------------
+
+CONSENT = "/v1/matches/{path}/case-study/consent"
+WITHDRAW = "/v1/case-studies/{case_study}"
+CASE_STUDY_WRITES = [
+    Case(f"consent {what}", "POST", CONSENT.format(path=path), status, field, auth=auth)
+    for what, path, status, field, auth in [
+        ("without a key", "{reviewed}", 401, None, False),
+        ("for a match that does not exist", "{missing}", 404, None, True),
+        ("for a match id that is no UUID", "not-an-id", 422, "path.match_id", True),
+        ("for a match without a draft", "{proposed}", (404, 409), None, True),
+        ("for a case study already published", "{reviewed}", (404, 409), None, True),
+    ]
+] + [
+    Case(f"withdraw {what}", "DELETE", path, status, field, headers=headers, auth=auth)
+    for what, path, status, field, headers, auth in [
+        ("without a key", WITHDRAW, 401, None, ANY, False),
+        ("a case study that does not exist", "/v1/case-studies/{missing}", 404, None, ANY, True),
+        ("an id that is no UUID", "/v1/case-studies/x", 422, "path.case_study_id", ANY, True),
+        *[
+            (f"{label}", WITHDRAW, status, where, headers, True)
+            for label, headers, status, where in BAD_IF_MATCH
+        ],
+    ]
+]
+
+
+@pytest.mark.parametrize("case", CASE_STUDY_WRITES, ids=ids(CASE_STUDY_WRITES))
+def test_bad_case_study_consents_and_withdrawals_are_refused(api, world, case):
+    run(api, world, case)
