@@ -135,10 +135,6 @@ class Ranking:
         self._collaborations: dict[str, int] = {}
         self._issues_seen: datetime | None = None
 
-    def invalidate(self) -> None:
-        """Nothing to drop: the next refresh reads what changed. Kept as the hook a
-        feed follower calls, so a future cache can be cleared here."""
-
     def refresh(self, session: Session) -> None:
         """Catch both indexes up with the database."""
         with self._lock:

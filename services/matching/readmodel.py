@@ -139,11 +139,9 @@ async def sync_registry(engine: Engine, client: httpx.AsyncClient) -> int:
 
 
 async def follow_registry(app: Any, client: httpx.AsyncClient) -> int:
-    """The matching service's :data:`~services.common.feedreader.Follower`."""
-    applied = await sync_registry(app.state.engine, client)
-    if applied:
-        app.state.ranking.invalidate()
-    return applied
+    """The matching service's :data:`~services.common.feedreader.Follower` (the indexes
+    catch up with the read model before each ranking)."""
+    return await sync_registry(app.state.engine, client)
 
 
 def forget_registry(engine: Engine) -> None:

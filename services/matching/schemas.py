@@ -185,10 +185,10 @@ class Factor(BaseModel):
 
 
 _FACTORS_EXAMPLE = {
-    "text": {"value": 0.62, "weight": 0.35, "contribution": 0.217},
+    "text": {"value": 0.62, "weight": 0.3, "contribution": 0.186},
     "fields": {"value": 1.0, "weight": 0.1, "contribution": 0.1},
-    "type": {"value": 1.0, "weight": 0.25, "contribution": 0.25},
-    "geography": {"value": 1.0, "weight": 0.2, "contribution": 0.2},
+    "type": {"value": 1.0, "weight": 0.2, "contribution": 0.2},
+    "geography": {"value": 1.0, "weight": 0.3, "contribution": 0.3},
     "availability": {"value": 1.0, "weight": 0.05, "contribution": 0.05},
     "trust": {"value": 0.8, "weight": 0.05, "contribution": 0.04},
 }
@@ -208,7 +208,7 @@ class Candidate(BaseModel):
                     "resource_type": "goods",
                     "sector": "civil",
                     "municipality_codes": ["102997"],
-                    "score": 0.857,
+                    "score": 0.876,
                     "factors": _FACTORS_EXAMPLE,
                     "matched_terms": ["子供", "食堂", "食品"],
                 }

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from services.matching.engine.coalitions import propose_coalitions
 from services.matching.engine.types import FACTORS, Scored
 from services.matching.filters import CandidateQuery, CoalitionQuery, OpportunityQuery
 from services.matching.issues import known_organizations
@@ -159,8 +160,6 @@ def coalitions(
     weights: dict[str, float],
 ) -> CoalitionPage:
     """A few small sets of partners that together cover every needed resource type."""
-    from services.matching.engine.coalitions import propose_coalitions
-
     needed = list(issue.needed_resource_types)
     found = _rank_resources(
         ranking, session, issue, weights, limit=_COALITION_POOL, types=frozenset(needed)
