@@ -282,3 +282,45 @@ def make_shift(api, make_opportunity) -> Callable[..., dict[str, Any]]:
         return dict(response.json())
 
     return make
+
+
+# --- API clients bound to organisations ------------------------------------------
+
+WRITE_SCOPES = ("registry:write", "events:write", "matching:write")
+
+
+@pytest.fixture
+def make_key(api: TestClient, services: dict[str, FastAPI]) -> Iterator[Callable[..., dict]]:
+    """An API key bound to organisations, with scopes: ``make_key(org_id, ...,
+    scopes=(...))`` returns the request headers that carry it."""
+    from fastapi import Request
+
+    from services.common.auth import ADMIN, ANONYMOUS, Client, Unauthorized, current_client
+
+    keys: dict[str, Client] = {}
+
+    async def client_of(request: Request) -> Client:
+        header = request.headers.get("authorization")
+        if header is None:
+            return ANONYMOUS
+        key = header.removeprefix("Bearer ")
+        if key == ADMIN_KEY:
+            return ADMIN
+        if key in keys:
+            return keys[key]
+        raise Unauthorized("The API key is not valid.")
+
+    def make(*organization_ids: str, scopes: tuple[str, ...] = WRITE_SCOPES) -> dict[str, str]:
+        key = f"test-key-{len(keys)}"
+        keys[key] = Client(
+            id=f"client-{len(keys)}",
+            scopes=frozenset(scopes),
+            organization_ids=frozenset(organization_ids),
+        )
+        return {"Authorization": f"Bearer {key}"}
+
+    for app in services.values():
+        app.dependency_overrides[current_client] = client_of
+    yield make
+    for app in services.values():
+        app.dependency_overrides.pop(current_client, None)

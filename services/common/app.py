@@ -57,6 +57,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.admin_key = None  # resolved on first use (see services.common.auth)
+    app.state.internal_secret = None
     install_problem_handlers(app)
     for router in routers:
         # Every operation authenticates: a key that is present but unknown is

@@ -25,6 +25,7 @@ from sqlmodel import Field, SQLModel, col, delete
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.common.auth import caller_identity
 from services.common.db import write_session
 from services.common.problems import problem_response
 from services.common.timefmt import UTCDateTime, utcnow
@@ -58,6 +59,13 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+def _internal_secret(service_app: Any) -> str | None:
+    state = service_app.state
+    if getattr(state, "internal_secret", None) is None and hasattr(state, "settings"):
+        state.internal_secret = state.settings.internal_secret_value()
+    return getattr(state, "internal_secret", None)
+
+
 def _valid_key(key: str) -> bool:
     return 1 <= len(key) <= 255 and all(0x21 <= ord(ch) <= 0x7E for ch in key)
 
@@ -87,7 +95,7 @@ class IdempotencyMiddleware:
         service_app = scope["app"]
         engine: Engine = service_app.state.engine
         ttl = timedelta(seconds=service_app.state.settings.idempotency_ttl_seconds)
-        client_scope = hashlib.sha256(_header(scope, b"authorization") or b"anonymous").hexdigest()
+        client_scope = caller_identity(scope, _internal_secret(service_app))
         fingerprint = _fingerprint(scope, body)
         verdict = await anyio.to_thread.run_sync(
             _reserve, engine, client_scope, key, fingerprint, ttl

@@ -32,18 +32,31 @@ class KyodoSettings(BaseSettings):
     max_import_bytes: int = Field(10_485_760, ge=1024, description="Largest CSV import body.")
     idempotency_ttl_seconds: int = Field(86_400, ge=60)
 
+    internal_secret: SecretStr | None = Field(
+        None,
+        description="Shared by the gateway and the services: signs the gateway's word on "
+        "who is calling (distributed mode). Generated in the data directory when unset.",
+    )
+
     def admin_key_value(self) -> str:
         """The admin key, generated and kept in the data directory when unset."""
-        if self.admin_key is not None:
-            return self.admin_key.get_secret_value()
-        key_file = self.data_dir / "admin-key"
-        if key_file.exists():
-            return key_file.read_text().strip()
+        return self._kept_secret(self.admin_key, "admin-key", "kyodo_admin_")
+
+    def internal_secret_value(self) -> str:
+        """The internal secret, generated and kept in the data directory when unset."""
+        return self._kept_secret(self.internal_secret, "internal-secret", "")
+
+    def _kept_secret(self, configured: SecretStr | None, file_name: str, prefix: str) -> str:
+        if configured is not None:
+            return configured.get_secret_value()
+        secret_file = self.data_dir / file_name
+        if secret_file.exists():
+            return secret_file.read_text().strip()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = "kyodo_admin_" + secrets.token_urlsafe(24)
-        key_file.write_text(key + "\n")
-        key_file.chmod(0o600)
-        return key
+        value = prefix + secrets.token_urlsafe(24)
+        secret_file.write_text(value + "\n")
+        secret_file.chmod(0o600)
+        return value
 
 
 def service_database_url(settings: KyodoSettings, service: str, configured: str | None) -> str:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from services.common import outbox
-from services.common.auth import Client
+from services.common.auth import Client, Forbidden, acts_for
 from services.common.db import json_list_contains, lock_live, lock_row
 from services.common.etags import check_if_match
 from services.common.ids import new_id
@@ -31,7 +31,6 @@ from services.common.problems import Conflict, Gone, NotFound
 from services.common.search import text_matches
 from services.common.timefmt import utcnow
 from services.common.versioned import bump, commit_or_conflict
-from services.matching.access import Forbidden, acts_for
 from services.matching.match_schemas import CaseStudyCreate, CaseStudyFilters, CaseStudyPublic
 from services.matching.matches import SIDES, sides_of
 from services.matching.models import CaseStudy, Issue, Match, OrganizationDoc

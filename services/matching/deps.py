@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from services.common.auth import Client, current_client
+from services.common.auth import Client, acts_for, current_client, require_acts_for
 from services.common.db import SessionDep
 from services.common.feedreader import catch_up
 from services.common.ids import ID_PATTERN
 from services.common.problems import Conflict, Gone, NotFound
 from services.matching import issues
-from services.matching.access import acts_for, require_acts_for
 from services.matching.models import Issue, OrganizationDoc, ResourceDoc
 from services.matching.readmodel import follow_registry
 

@@ -7,13 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.common.auth import CurrentClient, Unauthorized, WriterClient
+from services.common.auth import CurrentClient, Unauthorized, WriterClient, require_acts_for
 from services.common.db import SessionDep
 from services.common.etags import IfMatchHeader, set_etag, tagged_or_not_modified
 from services.common.openapi import problem_responses
 from services.common.pagination import Page, after_id, id_page
 from services.matching import issues, repository, suggest
-from services.matching.access import require_acts_for
 from services.matching.deps import OwnedIssue, PublicIssue, RankedResource, Registry
 from services.matching.filters import (
     CandidateQuery,
