@@ -1,30 +1,47 @@
 """The gateway: one entry point in front of every service.
 
 In the embedded platform the services run in this process and the gateway
-hands each request straight to the owning service's ASGI app (no HTTP hop).
-The gateway itself answers ``/healthz``, ``/readyz`` and ``/openapi.json``.
+hands each request straight to the owning service's ASGI app (no HTTP hop);
+in the distributed mode it forwards over HTTP (:mod:`gateway.proxy`). Either
+way every request passes the same edge (:mod:`gateway.edge`): request ids,
+authentication, rate limits, metrics. The gateway's own app answers the
+probes, the merged contract, the docs and the API clients.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+from functools import cache
 from typing import Any
 
+import anyio
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from starlette.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp
 
+from gateway.clients.directory import OrganizationDirectory
+from gateway.clients.router import router as clients_router
+from gateway.config import GatewaySettings
 from gateway.contract import merge
-from gateway.routing import service_for
-from services.common.openapi import install_openapi, operation_id
-from services.common.problems import install_problem_handlers
-from services.common.requestid import RequestIdMiddleware
-from services.common.settings import KyodoSettings, get_settings
+from gateway.edge import build_edge
+from gateway.upstream import InProcessService, Upstream
+from services.common.app import create_service_app
+from services.common.db import create_db_engine
+from services.common.health import check_readiness
+from services.common.settings import KyodoSettings, get_settings, service_database_url
 
-__all__ = ["create_app", "create_embedded_app", "embedded_services", "gateway_app"]
+__all__ = [
+    "create_app",
+    "create_embedded_app",
+    "create_gateway",
+    "embedded_services",
+    "gateway_engine",
+    "merged_contract",
+]
 
 DESCRIPTION = """\
 Kyodo (協働) is the open backend for local collaboration in Japan: it matches
@@ -38,98 +55,159 @@ Errors are RFC 9457 `application/problem+json` with a stable `type`
 Single reads carry an `ETag`; updates and deletes require `If-Match`
 (428 without it, 412 when stale, `*` to override). Creates accept an
 `Idempotency-Key` (a replay returns the first response). Writes need
-`Authorization: Bearer <key>`; reads of public data do not.
+`Authorization: Bearer <key>` of an API client with the right scope, acting
+for the organisation that owns the record; reads of public data do not.
 """
+
+TAGS = [
+    {"name": "api-clients", "description": "API clients, their keys and scopes (administrators)."},
+    {"name": "authentication", "description": "Who the caller is."},
+    {"name": "operations", "description": "Probes of the platform."},
+]
+
+Documents = Callable[[], Mapping[str, dict[str, Any]]]
 
 
 class ServiceReadiness(BaseModel):
-    """Readiness of every service behind the gateway."""
+    """Readiness of the gateway and of every service behind it."""
 
     status: str
     services: dict[str, Any]
 
 
-def gateway_app(services: Mapping[str, FastAPI]) -> FastAPI:
-    """The gateway's own app: probes, the merged contract, and the services' lifespans."""
+def _ops_router(upstreams: Mapping[str, Upstream]) -> APIRouter:
+    router = APIRouter(tags=["operations"])
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            for service in services.values():
-                await stack.enter_async_context(service.router.lifespan_context(service))
-            yield
-
-    app = FastAPI(
-        title="Kyodo API",
-        version="1.0.0",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-        lifespan=lifespan,
-        generate_unique_id_function=operation_id,
-    )
-    install_problem_handlers(app)
-
-    @app.get("/healthz", tags=["operations"], summary="Liveness: the gateway process answers.")
+    @router.get("/healthz", summary="Liveness: the gateway process answers.")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get(
+    @router.get(
         "/readyz",
-        tags=["operations"],
-        summary="Readiness: every service's database is reachable and migrated.",
+        summary="Readiness: the gateway's database and every service are reachable and migrated.",
         response_model=ServiceReadiness,
         responses={
-            503: {"model": ServiceReadiness, "description": "At least one service is not ready."}
+            503: {"model": ServiceReadiness, "description": "At least one part is not ready."}
         },
     )
-    async def readyz() -> JSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
         results: dict[str, Any] = {}
-        for name, service in services.items():
-            transport = httpx.ASGITransport(app=service)
-            async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
-                answer = await client.get("/readyz")
-                results[name] = answer.json()
+
+        async def ask(name: str, upstream: Upstream) -> None:
+            results[name] = await upstream.readiness()
+
+        async with anyio.create_task_group() as tasks:
+            for name, upstream in upstreams.items():
+                tasks.start_soon(ask, name, upstream)
+        own = await anyio.to_thread.run_sync(check_readiness, request)
+        results["gateway"] = own.model_dump()
         ready = all(r.get("status") == "ok" for r in results.values())
         body = ServiceReadiness(status="ok" if ready else "unavailable", services=results)
         return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
-    install_openapi(app, description=DESCRIPTION)
+    return router
+
+
+def gateway_app(
+    settings: KyodoSettings,
+    gateway: GatewaySettings,
+    upstreams: Mapping[str, Upstream],
+    documents: Documents,
+) -> FastAPI:
+    """The gateway's own app: probes, the merged contract, API clients, the caller."""
+    app = create_service_app(
+        service="gateway",
+        title="Kyodo API",
+        description=DESCRIPTION,
+        settings=settings,
+        database_url=service_database_url(settings, "gateway", gateway.database_url),
+        routers=[clients_router],
+        tags=TAGS,
+        probes=False,
+        access_log=False,
+    )
+    app.include_router(_ops_router(upstreams))
+    app.state.gateway_settings = gateway
     own_openapi = app.openapi
 
+    @cache
     def contract() -> dict[str, Any]:
-        return merge(own_openapi(), {name: s.openapi() for name, s in services.items()})
+        return merge(own_openapi(), dict(documents()))
+
+    # The merged document replaces the one FastAPI would serve for this app alone.
+    app.router.routes = [r for r in app.router.routes if getattr(r, "path", "") != "/openapi.json"]
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_json() -> JSONResponse:
         return JSONResponse(contract())
 
     app.state.contract = contract
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for upstream in upstreams.values():
+                await stack.enter_async_context(upstream.lifespan())
+            await stack.enter_async_context(inner(app_))
+            yield
+
+    app.router.lifespan_context = lifespan
     return app
 
 
-class _Dispatcher:
-    """Hands each request to the service that owns its path, else to the gateway."""
-
-    def __init__(self, gateway: FastAPI, services: Mapping[str, ASGIApp]) -> None:
-        self.gateway = gateway
-        self.services = services
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            name = service_for(scope["path"])
-            if name is not None:
-                await self.services[name](scope, receive, send)
-                return
-        await self.gateway(scope, receive, send)
+def create_gateway(
+    *,
+    settings: KyodoSettings,
+    gateway: GatewaySettings,
+    upstreams: Mapping[str, Upstream],
+    documents: Documents,
+    directory: OrganizationDirectory,
+) -> ASGIApp:
+    """The gateway in front of ``upstreams`` (in-process or over HTTP)."""
+    own = gateway_app(settings, gateway, upstreams, documents)
+    own.state.directory = directory
+    return build_edge(own, upstreams, settings, gateway)
 
 
-def create_app(services: Mapping[str, FastAPI]) -> ASGIApp:
+def create_app(
+    services: Mapping[str, FastAPI],
+    settings: KyodoSettings | None = None,
+    gateway: GatewaySettings | None = None,
+) -> ASGIApp:
     """The gateway in front of in-process ``services`` (name -> app)."""
-    gateway = gateway_app(services)
-    app = RequestIdMiddleware(_Dispatcher(gateway, services))
-    app.state = gateway.state  # type: ignore[attr-defined]
-    return app
+    settings = settings or _settings_of(services)
+    return create_gateway(
+        settings=settings,
+        gateway=gateway or GatewaySettings(),
+        upstreams={name: InProcessService(name, app) for name, app in services.items()},
+        documents=lambda: {name: app.openapi() for name, app in services.items()},
+        directory=OrganizationDirectory(
+            base_url="http://registry", transport=httpx.ASGITransport(app=services["registry"])
+        ),
+    )
+
+
+def _settings_of(services: Mapping[str, FastAPI]) -> KyodoSettings:
+    first = next(iter(services.values()), None)
+    found = getattr(getattr(first, "state", None), "settings", None)
+    return found if isinstance(found, KyodoSettings) else get_settings()
+
+
+def merged_contract(services: Mapping[str, FastAPI], settings: KyodoSettings) -> dict[str, Any]:
+    """The published contract of the platform, generated from the code."""
+    upstreams = {name: InProcessService(name, app) for name, app in services.items()}
+    documents: Documents = lambda: {name: app.openapi() for name, app in services.items()}  # noqa: E731
+    result: dict[str, Any] = gateway_app(
+        settings, GatewaySettings(), upstreams, documents
+    ).state.contract()
+    return result
+
+
+def gateway_engine(settings: KyodoSettings, gateway: GatewaySettings | None = None) -> Engine:
+    """An engine on the gateway's database (for migrations)."""
+    url = service_database_url(settings, "gateway", (gateway or GatewaySettings()).database_url)
+    return create_db_engine(url)
 
 
 def embedded_services(
@@ -172,4 +250,5 @@ def embedded_services(
 
 def create_embedded_app(settings: KyodoSettings | None = None) -> ASGIApp:
     """The whole platform in one process (what ``kyodo serve`` runs)."""
-    return create_app(embedded_services(settings))
+    settings = settings or get_settings()
+    return create_app(embedded_services(settings), settings)

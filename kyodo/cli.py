@@ -32,12 +32,14 @@ OPENAPI_DIR = Path("openapi")
 @app.command()
 def migrate() -> None:
     """Apply the alembic migrations of every service database (SQLite or PostgreSQL)."""
-    from gateway.main import embedded_services
+    from gateway.main import embedded_services, gateway_engine
     from migrations.runner import upgrade
 
-    for name, service in embedded_services().items():
-        upgrade(service.state.engine, name)
-        url = service.state.engine.url.render_as_string(hide_password=True)
+    engines = {name: service.state.engine for name, service in embedded_services().items()}
+    engines["gateway"] = gateway_engine(get_settings())
+    for name, engine in engines.items():
+        upgrade(engine, name)
+        url = engine.url.render_as_string(hide_password=True)
         console.print(f"[green]✓[/] {name}: migrated ({url})")
 
 

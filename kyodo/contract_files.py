@@ -13,11 +13,12 @@ __all__ = ["contract_documents", "write_or_check"]
 
 def contract_documents() -> dict[str, dict[str, Any]]:
     """File name -> document, generated from the code."""
-    from gateway.main import embedded_services, gateway_app
+    from gateway.main import embedded_services, merged_contract
+    from services.common.settings import get_settings
 
     services = embedded_services()
     documents = {f"{name}.json": app.openapi() for name, app in services.items()}
-    documents["kyodo.json"] = gateway_app(services).state.contract()
+    documents["kyodo.json"] = merged_contract(services, get_settings())
     return documents
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 __all__ = ["SERVICES", "alembic_config", "is_at_head", "upgrade"]
 
-SERVICES = ("registry", "events", "matching")
+SERVICES = ("registry", "events", "matching", "gateway")
 _HERE = Path(__file__).resolve().parent
 
 

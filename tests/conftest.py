@@ -22,7 +22,8 @@ from fastapi import FastAPI
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from gateway.main import create_app, embedded_services  # noqa: E402
+from gateway.config import GatewaySettings  # noqa: E402
+from gateway.main import create_app, embedded_services, gateway_engine  # noqa: E402
 from migrations.runner import upgrade  # noqa: E402
 from services.common.settings import KyodoSettings  # noqa: E402
 from services.common.timefmt import JST  # noqa: E402
@@ -64,6 +65,9 @@ SERVICE_TABLES = {
         "idempotency_key",
     ],
 }
+GATEWAY_TABLES = ["api_key", "api_client", "idempotency_key"]
+# Tests make many requests a minute from one address; the limits have tests of their own.
+UNLIMITED = 1_000_000
 
 
 def _postgres_available() -> bool:
@@ -124,15 +128,37 @@ def services(
         app.state.engine.dispose()
 
 
-def _empty(app: FastAPI, tables: list[str]) -> None:
-    engine = app.state.engine
+@pytest.fixture(scope="session")
+def gateway_settings(
+    backend: str, services: dict[str, FastAPI], request: pytest.FixtureRequest
+) -> Iterator[GatewaySettings]:
+    """The gateway's settings for tests: its own migrated database, limits out of the way."""
+    settings = services["registry"].state.settings
+    if backend == "postgres":
+        url = request.getfixturevalue("postgres_databases")("gateway")
+    else:
+        url = f"sqlite:///{settings.data_dir / 'gateway.db'}"
+    gateway = GatewaySettings(
+        database_url=url,
+        anonymous_rate_limit_per_minute=UNLIMITED,
+        admin_rate_limit_per_minute=UNLIMITED,
+        default_rate_limit_per_minute=UNLIMITED,
+    )
+    engine = gateway_engine(settings, gateway)
+    upgrade(engine, "gateway")
+    engine.dispose()
+    yield gateway
+
+
+def _empty_engine(engine: sa.Engine, tables: list[str]) -> None:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 connection.execute(sa.text(f"DELETE FROM {table}"))
-            connection.execute(sa.text("DELETE FROM sqlite_sequence"))
+            if sa.inspect(connection).has_table("sqlite_sequence"):
+                connection.execute(sa.text("DELETE FROM sqlite_sequence"))
 
 
 def forget_rankings(services: dict[str, FastAPI]) -> None:
@@ -142,13 +168,19 @@ def forget_rankings(services: dict[str, FastAPI]) -> None:
     services["matching"].state.ranking = Ranking()
 
 
+def _empty(app: Any, tables: list[str]) -> None:
+    _empty_engine(app.state.engine, tables)
+
+
 @pytest.fixture
-def api(services: dict[str, FastAPI]) -> Iterator[TestClient]:
+def api(services: dict[str, FastAPI], gateway_settings: GatewaySettings) -> Iterator[TestClient]:
     """A client of the embedded gateway over emptied databases."""
     for name, app in services.items():
         _empty(app, SERVICE_TABLES[name])
     forget_rankings(services)
-    with TestClient(create_app(services), base_url="http://kyodo.test") as client:
+    gateway = create_app(services, gateway=gateway_settings)
+    _empty(gateway, GATEWAY_TABLES)
+    with TestClient(gateway, base_url="http://kyodo.test") as client:
         yield client
 
 
@@ -290,37 +322,19 @@ WRITE_SCOPES = ("registry:write", "events:write", "matching:write")
 
 
 @pytest.fixture
-def make_key(api: TestClient, services: dict[str, FastAPI]) -> Iterator[Callable[..., dict]]:
-    """An API key bound to organisations, with scopes: ``make_key(org_id, ...,
-    scopes=(...))`` returns the request headers that carry it."""
-    from fastapi import Request
-
-    from services.common.auth import ADMIN, ANONYMOUS, Client, Unauthorized, current_client
-
-    keys: dict[str, Client] = {}
-
-    async def client_of(request: Request) -> Client:
-        header = request.headers.get("authorization")
-        if header is None:
-            return ANONYMOUS
-        key = header.removeprefix("Bearer ")
-        if key == ADMIN_KEY:
-            return ADMIN
-        if key in keys:
-            return keys[key]
-        raise Unauthorized("The API key is not valid.")
+def make_key(api: TestClient) -> Callable[..., dict[str, str]]:
+    """An API key of a new client bound to organisations, with scopes, made through
+    ``POST /v1/admin/clients``: ``make_key(org_id, ..., scopes=(...))`` returns the
+    request headers that carry it."""
 
     def make(*organization_ids: str, scopes: tuple[str, ...] = WRITE_SCOPES) -> dict[str, str]:
-        key = f"test-key-{len(keys)}"
-        keys[key] = Client(
-            id=f"client-{len(keys)}",
-            scopes=frozenset(scopes),
-            organization_ids=frozenset(organization_ids),
-        )
-        return {"Authorization": f"Bearer {key}"}
+        body = {
+            "name": "テスト用クライアント",
+            "organization_ids": list(organization_ids),
+            "scopes": list(scopes),
+        }
+        response = api.post("/v1/admin/clients", json=body, headers=AUTH)
+        assert response.status_code == 201, response.text
+        return {"Authorization": f"Bearer {response.json()['key']}"}
 
-    for app in services.values():
-        app.dependency_overrides[current_client] = client_of
-    yield make
-    for app in services.values():
-        app.dependency_overrides.pop(current_client, None)
+    return make

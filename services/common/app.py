@@ -33,9 +33,14 @@ def create_service_app(
     routers: Sequence[APIRouter],
     tags: list[dict[str, Any]],
     version: str = "1.0.0",
+    probes: bool = True,
+    access_log: bool = True,
 ) -> FastAPI:
     """Build a service: problem+json errors, request ids, access logs, body limits,
-    idempotency keys, health probes, its database engine and a documented contract."""
+    idempotency keys, health probes, its database engine and a documented contract.
+
+    The gateway builds its own app here too, without ``probes`` (it answers for every
+    service) and without an ``access_log`` (its edge logs every request once)."""
     configure_logging(settings)
     engine = create_db_engine(database_url)
 
@@ -63,7 +68,8 @@ def create_service_app(
         # Every operation authenticates: a key that is present but unknown is
         # refused even where anonymous reads are allowed.
         app.include_router(router, dependencies=[Depends(current_client)])
-    app.include_router(health_router())
+    if probes:
+        app.include_router(health_router())
     install_openapi(app, description=description)
 
     def limit_for(path: str) -> int:
@@ -73,6 +79,7 @@ def create_service_app(
     app.add_middleware(SerializedWritesMiddleware)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
-    app.add_middleware(AccessLogMiddleware, service=service)
+    if access_log:
+        app.add_middleware(AccessLogMiddleware, service=service)
     app.add_middleware(RequestIdMiddleware)
     return app
