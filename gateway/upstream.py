@@ -15,6 +15,8 @@ import httpx
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
+from services.common.logging import LOGGED_INSIDE_KEY
+
 __all__ = ["InProcessService", "Upstream"]
 
 
@@ -43,6 +45,7 @@ class InProcessService:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)
+        scope[LOGGED_INSIDE_KEY] = True  # the service's access log has the line
 
     @asynccontextmanager
     async def _lifespan(self) -> AsyncIterator[None]:

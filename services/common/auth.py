@@ -146,6 +146,7 @@ async def current_client(
         return given
     asserted = _asserted_client(request)
     if asserted is not None:
+        request.scope[CLIENT_SCOPE_KEY] = asserted  # for the access log
         return asserted
     if request.headers.get("authorization") is None:
         return ANONYMOUS

@@ -15,9 +15,10 @@ from typing import Any
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.common.auth import CLIENT_SCOPE_KEY
 from services.common.settings import KyodoSettings
 
-__all__ = ["AccessLogMiddleware", "configure_logging"]
+__all__ = ["LOGGED_INSIDE_KEY", "AccessLogMiddleware", "configure_logging"]
 
 _configured = False
 
@@ -77,8 +78,14 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
+LOGGED_INSIDE_KEY = "kyodo.logged_inside"
+"""Set on a request's scope by an in-process service that logs it itself, so the edge
+in front of it does not log the same request twice."""
+
+
 class AccessLogMiddleware:
-    """Logs one line per request, after the response has been sent."""
+    """Logs one line per request, after the response has been sent: method, route
+    template, status, duration and the client id (never query strings, headers or bodies)."""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
@@ -100,11 +107,17 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            route = scope.get("route")
-            self.log.info(
-                "request",
-                method=scope["method"],
-                route=getattr(route, "path", None) or scope["path"],
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            if not scope.get(LOGGED_INSIDE_KEY):
+                self._record(scope, status, started)
+
+    def _record(self, scope: Scope, status: int, started: float) -> None:
+        route = scope.get("route")
+        client = scope.get(CLIENT_SCOPE_KEY)
+        self.log.info(
+            "request",
+            method=scope["method"],
+            route=getattr(route, "path", None) or scope["path"],
+            status=status,
+            client=getattr(client, "id", None),
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
