@@ -34,6 +34,9 @@ class GatewaySettings(BaseSettings):
     """How long an open circuit waits before letting one trial request through."""
     pool_size: int = Field(100, ge=1, le=10_000)
     """Keep-alive connections per upstream service."""
+    keepalive_seconds: float = Field(4.0, gt=0, le=300)
+    """How long an idle pooled connection is kept: shorter than the services' own
+    keep-alive (uvicorn's is 5 s), so the gateway never reuses one they are closing."""
 
     # --- API clients, rate limits
     redis_url: str | None = None

@@ -1,0 +1,100 @@
+"""Real service processes for the gateway's tests: uvicorn on free ports.
+
+A :class:`ServiceProcess` starts ``uvicorn <target>`` on 127.0.0.1, waits
+until ``/healthz`` answers (generously: the test machines are small and
+busy), and stops it again; it can be started again on the same port. Its
+output goes to a log file that is shown when it fails to start.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 60.0
+
+__all__ = ["ROOT", "ServiceProcess", "free_port", "running"]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServiceProcess:
+    """``uvicorn target`` in its own process, on one port for its whole life."""
+
+    def __init__(
+        self,
+        target: str,
+        env: dict[str, str],
+        log_dir: Path,
+        *,
+        factory: bool = False,
+        port: int | None = None,
+    ) -> None:
+        self.target = target
+        self.env = {**os.environ, **env}
+        self.factory = factory
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"{target.replace(':', '.')}-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ServiceProcess:
+        """Start the process and wait until it answers ``/healthz``."""
+        command = [sys.executable, "-m", "uvicorn", self.target, "--host", "127.0.0.1",
+                   "--port", str(self.port), "--log-level", "warning",
+                   "--no-access-log"]  # fmt: skip
+        if self.factory:
+            command.append("--factory")
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.target} did not start:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        """Terminate the process (kill it if it lingers) and wait for it."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@contextmanager
+def running(process: ServiceProcess) -> Iterator[ServiceProcess]:
+    """``process`` started for the duration of the block, stopped after it."""
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
