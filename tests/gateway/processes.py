@@ -57,7 +57,7 @@ class ServiceProcess:
         """Start the process and wait until it answers ``/healthz``."""
         command = [sys.executable, "-m", "uvicorn", self.target, "--host", "127.0.0.1",
                    "--port", str(self.port), "--log-level", "warning",
-                   "--no-access-log"]  # fmt: skip
+                   "--no-access-log", "--timeout-graceful-shutdown", "2"]  # fmt: skip
         if self.factory:
             command.append("--factory")
         with self.log_path.open("ab") as log:
