@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from services.common.auth import CurrentClient, WriterClient
+from services.common.auth import CurrentClient, WriterClient, require_acts_for
 from services.common.db import SessionDep
 from services.common.etags import IfMatchHeader, set_etag, tagged_or_not_modified
 from services.common.openapi import problem_responses
@@ -21,7 +21,13 @@ from services.common.pagination import (
     set_link_header,
 )
 from services.registry import csv_import, repository, service
-from services.registry.deps import LiveOrganization, LiveResource
+from services.registry.deps import (
+    AdminClient,
+    LiveOrganization,
+    LiveResource,
+    OwnedOrganization,
+    OwnedResource,
+)
 from services.registry.filters import ChangesQuery, OrganizationFilters, ResourceFilters
 from services.registry.schemas import (
     ContactList,
@@ -43,7 +49,7 @@ RESOURCES: list[str | Enum] = ["resources"]
 FEED: list[str | Enum] = ["registry"]
 _READ_ONE = problem_responses(404, 410)
 ORG_LISTING, RESOURCE_LISTING = "organizations", "resources"
-_WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
+_WRITE_OWNED = problem_responses(403, 404, 409, 410, 412, 428)
 
 
 @router.post(
@@ -51,12 +57,13 @@ _WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
     tags=ORGS,
     status_code=201,
     response_model=OrganizationPublic,
-    responses=problem_responses(409),
+    responses=problem_responses(403, 409),
 )
 def create_organization(
-    client: WriterClient, data: OrganizationCreate, session: SessionDep, response: Response
+    client: AdminClient, data: OrganizationCreate, session: SessionDep, response: Response
 ) -> OrganizationPublic:
-    """Register an organisation (団体の登録). Accepts an `Idempotency-Key`."""
+    """Register an organisation (団体の登録): administrators only (a client's key is bound
+    to organisations that exist already). Accepts an `Idempotency-Key`."""
     org = service.create_organization(session=session, data=data)
     response.headers["Location"] = f"/v1/organizations/{org.id}"
     set_etag(response, org.version)
@@ -80,17 +87,17 @@ def list_organizations(
     "/organizations/import",
     tags=ORGS,
     response_model=ImportReport,
-    responses=problem_responses(409, 415),
+    responses=problem_responses(403, 409, 415),
     openapi_extra=csv_import.OPENAPI_REQUEST_BODY,
 )
 async def import_organizations(
-    client: WriterClient,
+    client: AdminClient,
     request: Request,
     session: SessionDep,
     dry_run: Annotated[bool, Query(description="Validate only; write nothing.")] = False,
 ) -> ImportReport:
-    """Import organisations from CSV (UTF-8 or CP932). All rows or none: every bad row is
-    reported and nothing of a failed file is written."""
+    """Import organisations from CSV (UTF-8 or CP932), administrators only. All rows or
+    none: every bad row is reported and nothing of a failed file is written."""
     body = await request.body()
     # Parsing, tokenising and writing thousands of rows is blocking work: keep
     # it off the event loop, which serves every other request of the platform.
@@ -122,17 +129,16 @@ def get_organization(
     "/organizations/{organization_id}",
     tags=ORGS,
     response_model=OrganizationPublic,
-    responses=_WRITE_ONE,
+    responses=_WRITE_OWNED,
 )
 def update_organization(
-    client: WriterClient,
-    org: LiveOrganization,
+    org: OwnedOrganization,
     data: OrganizationUpdate,
     session: SessionDep,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> OrganizationPublic:
-    """Update some fields of an organisation. Requires `If-Match`."""
+    """Update some fields of an organisation (a key acting for it). Requires `If-Match`."""
     org = service.update_organization(session=session, org=org, data=data, if_match=if_match)
     set_etag(response, org.version)
     return service.organization_public(org)
@@ -142,11 +148,10 @@ def update_organization(
     "/organizations/{organization_id}",
     tags=ORGS,
     status_code=204,
-    responses=_WRITE_ONE,
+    responses=_WRITE_OWNED,
 )
 def delete_organization(
-    client: WriterClient,
-    org: LiveOrganization,
+    org: OwnedOrganization,
     session: SessionDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
@@ -161,8 +166,8 @@ def delete_organization(
     response_model=ContactList,
     responses=problem_responses(401, 403, 404, 410),
 )
-def get_contacts(client: WriterClient, org: LiveOrganization, response: Response) -> ContactList:
-    """Read an organisation's contacts (personal data: authorised callers only)."""
+def get_contacts(org: OwnedOrganization, response: Response) -> ContactList:
+    """Read an organisation's contacts (personal data: a key acting for it only)."""
     set_etag(response, org.version)
     return ContactList.model_validate({"items": org.contacts})
 
@@ -171,11 +176,10 @@ def get_contacts(client: WriterClient, org: LiveOrganization, response: Response
     "/organizations/{organization_id}/contacts",
     tags=ORGS,
     response_model=ContactList,
-    responses={**problem_responses(401, 403), **_WRITE_ONE},
+    responses={**problem_responses(401), **_WRITE_OWNED},
 )
 def replace_contacts(
-    client: WriterClient,
-    org: LiveOrganization,
+    org: OwnedOrganization,
     data: ContactList,
     session: SessionDep,
     response: Response,
@@ -210,11 +214,10 @@ def list_organization_resources(
     tags=RESOURCES,
     status_code=201,
     response_model=ResourcePublic,
-    responses=problem_responses(404, 410),
+    responses=problem_responses(403, 404, 410),
 )
 def create_organization_resource(
-    client: WriterClient,
-    org: LiveOrganization,
+    org: OwnedOrganization,
     data: ResourceForOrganizationCreate,
     session: SessionDep,
     response: Response,
@@ -228,12 +231,14 @@ def create_organization_resource(
     tags=RESOURCES,
     status_code=201,
     response_model=ResourcePublic,
-    responses=problem_responses(404, 410),
+    responses=problem_responses(403, 404, 410),
 )
 def create_resource(
     client: WriterClient, data: ResourceCreate, session: SessionDep, response: Response
 ) -> ResourcePublic:
-    """Offer a resource, naming its organisation in the body. Accepts an `Idempotency-Key`."""
+    """Offer a resource, naming its organisation in the body (a key acting for it).
+    Accepts an `Idempotency-Key`."""
+    require_acts_for(client, data.organization_id, "the organisation")
     org = service.live_organization(session, data.organization_id)
     return _created_resource(session, org, data, response)
 
@@ -287,11 +292,10 @@ def get_resource(
     "/resources/{resource_id}",
     tags=RESOURCES,
     response_model=ResourcePublic,
-    responses=_WRITE_ONE,
+    responses=_WRITE_OWNED,
 )
 def update_resource(
-    client: WriterClient,
-    resource: LiveResource,
+    resource: OwnedResource,
     data: ResourceUpdate,
     session: SessionDep,
     response: Response,
@@ -305,10 +309,9 @@ def update_resource(
     return service.resources_public(session, [resource])[0]
 
 
-@router.delete("/resources/{resource_id}", tags=RESOURCES, status_code=204, responses=_WRITE_ONE)
+@router.delete("/resources/{resource_id}", tags=RESOURCES, status_code=204, responses=_WRITE_OWNED)
 def delete_resource(
-    client: WriterClient,
-    resource: LiveResource,
+    resource: OwnedResource,
     session: SessionDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
