@@ -119,11 +119,21 @@ def route_labels(
     """A ``route_of(method, path) -> (service, route)`` for :class:`MetricsMiddleware`.
 
     ``service_for`` is :func:`gateway.routing.service_for`; paths it does not
-    route belong to ``own`` (the gateway's own app).
+    route belong to ``own`` (the gateway's own app). A template's service is
+    asked once and remembered (the routing table's prefixes and ``*`` segments
+    treat a template like any path below it): a scan of the routing table costs
+    more than the trie lookup itself.
     """
+    services: dict[str, str] = {}
 
     def route_of(method: str, path: str) -> tuple[str, str]:
-        return service_for(path) or own, templates.match(path) or UNMATCHED
+        route = templates.match(path)
+        if route is None:
+            return service_for(path) or own, UNMATCHED
+        service = services.get(route)
+        if service is None:
+            service = services[route] = service_for(route) or own
+        return service, route
 
     return route_of
 

@@ -275,6 +275,7 @@ def _policy_header(name: str, limit: int) -> bytes:
     return f"{_sf_string(name)};q={limit};w={WINDOW_SECONDS}".encode()
 
 
+@lru_cache(maxsize=1024)
 def _sf_string(text: str) -> str:
     """``text`` as a structured-field string (RFC 9651), which the draft headers use."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -43,6 +44,7 @@ TEMPLATES = [
 ORG_ID = "0193abcd-0000-7000-8000-00000000beef"
 
 
+@functools.cache
 def contract_paths() -> list[str]:
     return list(json.loads(CONTRACT.read_text(encoding="utf-8"))["paths"])
 
@@ -158,6 +160,20 @@ def test_every_instance_of_a_published_template_is_recognised(data):
     found = RouteTemplates(paths).match(path)
     assert found is not None
     assert found == reference_match(paths, path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_the_service_label_is_the_service_that_answers_the_path(data):
+    paths = contract_paths()
+    route_of = route_labels(RouteTemplates(paths), service_for)
+    template = data.draw(st.sampled_from(paths))
+    value = st.text(st.characters(blacklist_characters="/"), min_size=1, max_size=20)
+    path = "/".join(
+        data.draw(value) if _kind(segment) == 0 else segment for segment in template.split("/")
+    )
+    for _ in range(2):  # the second answer comes from the remembered template
+        assert route_of("GET", path)[0] == (service_for(path) or "gateway")
 
 
 def test_templates_come_from_the_contract():
