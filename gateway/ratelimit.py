@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.config import GatewaySettings
 from services.common.problems import problem_response
+from services.common.problemtypes import PROBLEM_CATALOGUE
 
 __all__ = [
     "WINDOW_SECONDS",
@@ -343,7 +344,7 @@ async def _refuse(
         Request(scope),
         status=429,
         slug="rate-limited",
-        title="Too many requests",
+        title=PROBLEM_CATALOGUE["rate-limited"].title,
         detail=f"The rate limit of {result.limit} requests per minute is used up; "
         f"retry after {result.retry_after_seconds} s.",
         headers={"Retry-After": str(result.retry_after_seconds)},
@@ -362,7 +363,7 @@ async def _unavailable(scope: Scope, receive: Receive, send: Send, exc: Exceptio
         Request(scope),
         status=503,
         slug="rate-limit-unavailable",
-        title="Rate limiting unavailable",
+        title=PROBLEM_CATALOGUE["rate-limit-unavailable"].title,
         detail="The rate limiter cannot decide right now; retry shortly.",
         headers={"Retry-After": str(retry_after)},
     )

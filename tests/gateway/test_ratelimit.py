@@ -27,6 +27,7 @@ from gateway.ratelimit import (
     interval_us,
     rate_limiter_for,
 )
+from services.common.problemtypes import PROBLEM_CATALOGUE
 
 SECOND = 1_000_000
 MINUTE = 60 * SECOND
@@ -270,6 +271,8 @@ def test_a_caller_over_the_limit_gets_429_problem_with_retry_after():
     assert answer.status_code == 429
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["type"] == "urn:kyodo:problem:rate-limited"
+    assert answer.json()["title"] == PROBLEM_CATALOGUE["rate-limited"].title
+    assert PROBLEM_CATALOGUE["rate-limited"].status == 429
     assert answer.json()["instance"] == "/hello"
     assert answer.headers["Retry-After"] == "20"
     assert answer.headers["RateLimit"] == '"test";r=0;t=60'
@@ -344,6 +347,7 @@ def test_a_limiter_error_refuses_with_503_never_lets_through():
     answer = limited_client(BrokenLimiter()).get("/hello")
     assert answer.status_code == 503
     assert answer.json()["type"] == "urn:kyodo:problem:rate-limit-unavailable"
+    assert PROBLEM_CATALOGUE["rate-limit-unavailable"].status == 503
     assert answer.headers["Retry-After"] == "1"
 
 
