@@ -77,6 +77,13 @@ class ServiceProcess:
         self.stop()
         raise RuntimeError(f"{self.target} did not start:\n{self.log_path.read_text()[-3000:]}")
 
+    def kill(self) -> None:
+        """Kill the process at once (no graceful shutdown: open connections just drop)."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
     def stop(self) -> None:
         """Terminate the process (kill it if it lingers) and wait for it."""
         process, self.process = self.process, None

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.proxy import HttpService
+from gateway.proxy import HttpService, UpstreamInterrupted
 from tests.gateway.processes import ROOT, ServiceProcess, free_port, running
 from tests.gateway.proxy_harness import SECRET, Recorder, forwarding, settings
 
@@ -69,6 +69,8 @@ def test_a_stopped_service_trips_the_breaker_and_recovers_when_it_is_back(
                 assert time.monotonic() - started < service.settings.connect_timeout_seconds
             assert service.breaker.state == "open"
             assert recorder.errors == ["refused"] * 6  # each GET was tried twice
+            readiness = await service.readiness()
+            assert readiness["status"] == "unavailable" and "refused" in readiness["error"]
 
             # Open: 503 with Retry-After at once; the service is not even tried.
             recorder.errors.clear()
@@ -124,6 +126,38 @@ def test_a_slow_service_answers_504_within_the_read_timeout(upstream: ServicePro
     assert took < 5.0  # the read timeout, not the service's 30 s
     assert recorder.errors == ["read_timeout"]  # a timeout is not retried
     assert service.breaker.state == "closed"  # one failure is below the threshold
+
+
+def test_an_answer_that_breaks_off_drops_the_callers_connection(upstream: ServiceProcess) -> None:
+    # At the ASGI level: the head was relayed, so no problem can replace it; the proxy
+    # raises, and the server drops the connection (a truncated body is never taken as whole).
+    recorder = Recorder()
+    service = proxy(upstream.url, recorder)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body" and len(sent) == 2:
+            await asyncio.to_thread(upstream.kill)
+
+    scope = {
+        "type": "http", "method": "GET", "path": "/stream", "raw_path": b"/stream",
+        "query_string": b"size=2000000&pause=0.2", "headers": [(b"host", b"gw")],
+        "scheme": "http", "client": ("127.0.0.1", 5000),
+    }  # fmt: skip
+
+    async def scenario() -> None:
+        async with service.lifespan():
+            await service(scope, receive, send)
+
+    with pytest.raises(UpstreamInterrupted):
+        asyncio.run(scenario())
+    assert sent[0]["status"] == 200
+    assert all(message.get("more_body") for message in sent[1:])  # never claimed complete
+    assert recorder.errors == ["interrupted"]
 
 
 class LateListener:

@@ -317,6 +317,17 @@ def test_bodies_pass_encoded_as_the_service_sent_them(upstream: ServiceProcess) 
     assert gzip.decompress(raw).decode() == GZIPPED_TEXT
 
 
+def test_head_answers_the_heads_of_get_without_a_body(upstream: ServiceProcess) -> None:
+    async def scenario() -> tuple[Any, Any]:
+        async with forwarding(proxy(upstream)) as http:
+            return await http.get("/echo"), await http.head("/echo")
+
+    got, head = asyncio.run(scenario())
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+
+
 def test_redirects_are_relayed_not_followed(upstream: ServiceProcess) -> None:
     async def scenario() -> Any:
         async with forwarding(proxy(upstream)) as http:
