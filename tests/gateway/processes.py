@@ -55,6 +55,11 @@ class ServiceProcess:
 
     def start(self) -> ServiceProcess:
         """Start the process and wait until it answers ``/healthz``."""
+        self.launch()
+        return self.wait_until_healthy()
+
+    def launch(self) -> None:
+        """Start the process (see :meth:`wait_until_healthy`)."""
         command = [sys.executable, "-m", "uvicorn", self.target, "--host", "127.0.0.1",
                    "--port", str(self.port), "--log-level", "warning",
                    "--no-access-log", "--timeout-graceful-shutdown", "2"]  # fmt: skip
@@ -64,6 +69,10 @@ class ServiceProcess:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
+
+    def wait_until_healthy(self) -> ServiceProcess:
+        """Wait until the launched process answers ``/healthz`` (stop it if it never does)."""
+        assert self.process is not None
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -98,10 +107,15 @@ class ServiceProcess:
 
 
 @contextmanager
-def running(process: ServiceProcess) -> Iterator[ServiceProcess]:
-    """``process`` started for the duration of the block, stopped after it."""
-    process.start()
+def running(*processes: ServiceProcess) -> Iterator[ServiceProcess]:
+    """``processes`` started side by side for the duration of the block (the first
+    one given to it), stopped after it."""
     try:
-        yield process
+        for process in processes:
+            process.launch()
+        for process in processes:
+            process.wait_until_healthy()
+        yield processes[0]
     finally:
-        process.stop()
+        for process in processes:
+            process.stop()

@@ -8,7 +8,7 @@ the test names is put in the scope, as the edge would after checking a key.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -78,14 +78,14 @@ def _edge(
 @asynccontextmanager
 async def forwarding(
     service: HttpService,
-    *,
+    *others: HttpService,
     client: Client | None = None,
     clients: dict[str, Client] | None = None,
     trace: bool = False,
     scopes: list[Scope] | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client of a test edge that forwards everything to ``service``
-    (routing known paths by :func:`gateway.routing.service_for`).
+    """An HTTP client of a test edge in front of ``service`` and ``others``: a path
+    goes to the service :func:`gateway.routing.service_for` names, else to ``service``.
 
     The edge puts ``client`` in the scope as the authenticated caller, or the
     one of ``clients`` a request names in ``X-Test-As``; ``scopes`` collects
@@ -94,8 +94,11 @@ async def forwarding(
     callers = dict(clients or {})
     if client is not None:
         callers["default"] = client
-    app, seen = _edge({service.name: service}, service, callers, trace)
-    async with service.lifespan():
+    upstreams = {upstream.name: upstream for upstream in (service, *others)}
+    app, seen = _edge(upstreams, service, callers, trace)
+    async with AsyncExitStack() as stack:
+        for upstream in upstreams.values():
+            await stack.enter_async_context(upstream.lifespan())
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
             yield http
