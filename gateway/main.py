@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import httpx
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI, Request, Security
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp
@@ -30,8 +30,10 @@ from gateway.contract import merge
 from gateway.edge import build_edge
 from gateway.upstream import InProcessService, Upstream
 from services.common.app import create_service_app
+from services.common.auth import Client, scoped_client
 from services.common.db import create_db_engine
 from services.common.health import check_readiness
+from services.common.openapi import problem_responses
 from services.common.settings import KyodoSettings, get_settings, service_database_url
 
 __all__ = [
@@ -104,6 +106,25 @@ def _ops_router(upstreams: Mapping[str, Upstream]) -> APIRouter:
         ready = all(r.get("status") == "ok" for r in results.values())
         body = ServiceReadiness(status="ok" if ready else "unavailable", services=results)
         return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics of the gateway (needs the `metrics:read` scope).",
+        response_class=Response,
+        responses={
+            200: {
+                "content": {"text/plain": {"example": "kyodo_gateway_requests_total{...} 1.0"}},
+                "description": "The text exposition format.",
+            },
+            **problem_responses(401, 403),
+        },
+    )
+    def metrics(
+        request: Request,
+        _client: Annotated[Client, Security(scoped_client, scopes=["metrics:read"])],
+    ) -> Response:
+        response: Response = request.app.state.metrics.response()
+        return response
 
     return router
 

@@ -34,6 +34,10 @@ from services.matching.ranking import Ranking  # noqa: E402
 # catch up with the feed on demand, which is what the tests exercise.
 os.environ.setdefault("KYODO_EVENTS_SYNC_INTERVAL_SECONDS", "0")
 os.environ.setdefault("KYODO_MATCHING_SYNC_INTERVAL_SECONDS", "0")
+# Tests make many requests a minute from one address; the limits have tests of their own
+# (which give their settings explicitly).
+for _limit in ("ANONYMOUS", "ADMIN", "DEFAULT"):
+    os.environ.setdefault(f"KYODO_GATEWAY_{_limit}_RATE_LIMIT_PER_MINUTE", "1000000")
 
 ADMIN_KEY = "kyodo-test-admin-key"
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
@@ -66,8 +70,6 @@ SERVICE_TABLES = {
     ],
 }
 GATEWAY_TABLES = ["api_key", "api_client", "idempotency_key"]
-# Tests make many requests a minute from one address; the limits have tests of their own.
-UNLIMITED = 1_000_000
 
 
 def _postgres_available() -> bool:
@@ -132,18 +134,14 @@ def services(
 def gateway_settings(
     backend: str, services: dict[str, FastAPI], request: pytest.FixtureRequest
 ) -> Iterator[GatewaySettings]:
-    """The gateway's settings for tests: its own migrated database, limits out of the way."""
+    """The gateway's settings for tests: its own migrated database (limits from the
+    environment set above: out of the way)."""
     settings = services["registry"].state.settings
     if backend == "postgres":
         url = request.getfixturevalue("postgres_databases")("gateway")
     else:
         url = f"sqlite:///{settings.data_dir / 'gateway.db'}"
-    gateway = GatewaySettings(
-        database_url=url,
-        anonymous_rate_limit_per_minute=UNLIMITED,
-        admin_rate_limit_per_minute=UNLIMITED,
-        default_rate_limit_per_minute=UNLIMITED,
-    )
+    gateway = GatewaySettings(database_url=url)
     engine = gateway_engine(settings, gateway)
     upgrade(engine, "gateway")
     engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
 from sqlmodel import Session
 
 from gateway.clients import service
@@ -20,7 +20,7 @@ from gateway.clients.models import (
     KeyPublic,
     KeyRotation,
 )
-from services.common.auth import Client, CurrentClient, current_client, require_scope
+from services.common.auth import Client, CurrentClient, scoped_client
 from services.common.db import SessionDep
 from services.common.etags import IfMatchHeader, set_etag, tagged_or_not_modified
 from services.common.ids import ID_PATTERN
@@ -38,13 +38,7 @@ ClientId = Annotated[str, Path(pattern=ID_PATTERN, description="The API client's
 KeyId = Annotated[str, Path(pattern=ID_PATTERN, description="The key's id.")]
 
 
-async def admin_client(client: Annotated[Client, Depends(current_client)]) -> Client:
-    """The caller of an administration endpoint: a key with the `admin` scope."""
-    require_scope(client, "admin")
-    return client
-
-
-AdminClient = Annotated[Client, Depends(admin_client)]
+AdminClient = Annotated[Client, Security(scoped_client, scopes=["admin"])]
 
 
 def _existing(session: SessionDep, client_id: ClientId) -> ApiClient:

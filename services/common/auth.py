@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 from starlette.types import Scope
 
 from services.common.assertion import ASSERTION_HEADER, verify_assertion
@@ -44,6 +44,7 @@ __all__ = [
     "current_client",
     "require_acts_for",
     "require_scope",
+    "scoped_client",
 ]
 
 # Where the gateway puts the authenticated caller in an in-process request.
@@ -164,6 +165,16 @@ def require_scope(client: Client, scope: str) -> None:
         raise Unauthorized("This operation needs an API key (Authorization: Bearer <key>).")
     if not client.has_scope(scope):
         raise InsufficientScope(scope)
+
+
+async def scoped_client(
+    security_scopes: SecurityScopes, client: Annotated[Client, Depends(current_client)]
+) -> Client:
+    """The caller of an operation declared with ``Security(scoped_client, scopes=[...])``:
+    a key holding every scope named (the contract lists them)."""
+    for scope in security_scopes.scopes:
+        require_scope(client, scope)
+    return client
 
 
 async def writer_client(
