@@ -5,68 +5,47 @@ through one pooled keep-alive ``aiohttp`` session (DESIGN.md: the fast client
 of the hot path), with the caller's identity as the signed
 ``Kyodo-Client-Assertion``, the request id and a W3C ``traceparent``.
 
-When the service does not answer, the caller gets a problem+json at once:
+When the service does not answer, the caller gets a problem+json at once
+(:mod:`gateway.failures`): 502 ``bad-gateway`` when the connection was refused
+or dropped before an answer, 504 ``gateway-timeout`` after
+``connect_timeout_seconds`` to connect or ``read_timeout_seconds`` waiting for
+the answer, 503 ``service-unavailable`` with ``Retry-After`` while the
+service's circuit is open (the request is not sent).
 
-- ``bad-gateway`` (502): the connection was refused or dropped before an answer,
-  or the answer was not HTTP;
-- ``gateway-timeout`` (504): connecting took longer than ``connect_timeout_seconds``,
-  or the answer did not start within ``read_timeout_seconds``;
-- ``service-unavailable`` (503, ``Retry-After``): the service's circuit is open,
-  so the request was not sent.
-
-Those failures, and only those, count towards the circuit breaker: an answer
-is an answer, even a 5xx (the service is up and speaks for itself; its 503s
-are relayed as they are). ``GET``, ``HEAD`` and ``OPTIONS`` requests without a
-streamed body are tried again, at most ``retry_attempts`` times, when the
-connection failed before any answer (refused, reset), never after the deadline
-of one attempt (``connect_timeout_seconds + read_timeout_seconds``). Other
-methods are never retried by the proxy.
+Those failures, and only those, count towards the circuit breaker
+(:mod:`gateway.breaker`): an answer is an answer, even a 5xx (the service is up
+and speaks for itself; its own 503s are relayed as they are). ``GET``, ``HEAD``
+and ``OPTIONS`` requests without a streamed body are tried again, at most
+``retry_attempts`` times, when the connection failed before any answer
+(refused, reset; not after a timeout), and never once the first attempt's
+deadline (``connect_timeout_seconds + read_timeout_seconds``) has passed.
+Other methods are never retried by the proxy.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import aiohttp
 from multidict import CIMultiDict
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from yarl import URL
 
 from gateway.breaker import CircuitBreaker
 from gateway.config import GatewaySettings
-from gateway.forwarding import request_headers, response_headers
+from gateway.failures import UpstreamErrorHook, UpstreamFailure, classify, send_problem
+from gateway.forwarding import RequestHeaders, request_headers, response_headers
 from gateway.tracing import TRACEPARENT_SCOPE_KEY, continue_trace, with_traceparent
 from gateway.upstream import Upstream
 from services.common.assertion import ASSERTION_HEADER, ASSERTION_TTL_SECONDS, sign_assertion
 from services.common.auth import CLIENT_SCOPE_KEY, Client
-from services.common.problems import PROBLEM_CONTENT_TYPE, problem_type
 
-__all__ = [
-    "PROBLEMS",
-    "SERVICES",
-    "HttpService",
-    "UpstreamErrorHook",
-    "UpstreamInterrupted",
-    "distributed_upstreams",
-]
+__all__ = ["SERVICES", "HttpService", "UpstreamInterrupted", "distributed_upstreams"]
 
 SERVICES = ("registry", "events", "matching")
-
-UpstreamErrorHook = Callable[[str, str], None]
-"""Called as ``hook(service, kind)`` for each failed attempt; ``kind`` is one of
-``refused``, ``reset``, ``connect_timeout``, ``read_timeout``, ``bad_response``,
-``open_circuit`` (refused by the breaker) or ``interrupted`` (the answer broke off)."""
-
-PROBLEMS: dict[int, tuple[str, str]] = {
-    502: ("bad-gateway", "Bad gateway"),
-    503: ("service-unavailable", "Service unavailable"),
-    504: ("gateway-timeout", "Gateway timeout"),
-}
-"""Status -> (problem type slug, title) of the gateway's own forwarding failures."""
 
 _RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # aiohttp adds these unless told not to; the caller's own (if any) are forwarded.
@@ -77,12 +56,6 @@ _ASSERTION_CACHE_LIMIT = 4096
 class UpstreamInterrupted(Exception):
     """The service's answer broke off after it had started: the caller's
     connection is dropped, so a truncated body is never taken as whole."""
-
-
-class _Failure(Exception):
-    def __init__(self, kind: str, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.kind, self.status, self.detail = kind, status, detail
 
 
 class _ClientGone(Exception):
@@ -109,20 +82,6 @@ class _StreamedBody:
                 yield message["body"]
             if not message.get("more_body", False):
                 return
-
-
-def _classify(exc: BaseException, service: str) -> _Failure:
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return _Failure(
-            "connect_timeout", 504, f"The {service} service did not accept a connection in time."
-        )
-    if isinstance(exc, aiohttp.ServerTimeoutError | TimeoutError):
-        return _Failure("read_timeout", 504, f"The {service} service did not answer in time.")
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return _Failure("refused", 502, f"The {service} service refused the connection.")
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return _Failure("bad_response", 502, f"The {service} service sent an invalid answer.")
-    return _Failure("reset", 502, f"The {service} service closed the connection without answering.")
 
 
 class HttpService:
@@ -179,7 +138,7 @@ class HttpService:
                 result: dict[str, Any] = await answer.json(content_type=None)
                 return result
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            failure = _classify(exc, self.name) if not isinstance(exc, ValueError) else None
+            failure = classify(exc, self.name) if not isinstance(exc, ValueError) else None
             error = failure.detail if failure else "The readiness answer is not JSON."
             return {"status": "unavailable", "error": error}
         finally:
@@ -190,7 +149,7 @@ class HttpService:
         ticket = self.breaker.allow()
         if not ticket:
             self._report("open_circuit")
-            await self._problem(
+            await send_problem(
                 scope,
                 send,
                 503,
@@ -232,16 +191,23 @@ class HttpService:
             response = await self._answer(scope["method"], URL(target, encoded=True), headers, data)
         except _ClientGone:
             return
-        except _Failure as failure:
+        except UpstreamFailure as failure:
             self.breaker.failed()
-            await self._problem(
-                scope, send, failure.status, failure.detail, incoming.request_id, echo
+            await send_problem(
+                scope,
+                send,
+                failure.status,
+                failure.detail,
+                request_id=incoming.request_id,
+                traceparent=echo,
             )
             return
         self.breaker.succeeded()
         await self._relay(response, send, echo)
 
-    def _trace(self, scope: Scope, incoming: Any, headers: CIMultiDict[str]) -> bytes | None:
+    def _trace(
+        self, scope: Scope, incoming: RequestHeaders, headers: CIMultiDict[str]
+    ) -> bytes | None:
         """Forward the edge's ``traceparent``, or make one here (returned, to echo)."""
         chosen = scope.get(TRACEPARENT_SCOPE_KEY)
         continued = True
@@ -284,7 +250,7 @@ class HttpService:
             except (aiohttp.ClientError, TimeoutError) as exc:
                 if isinstance(data, _StreamedBody) and data.client_gone:
                     raise _ClientGone from exc
-                failure = _classify(exc, self.name)
+                failure = classify(exc, self.name)
                 self._report(failure.kind)
                 retry = failure.kind in ("refused", "reset") and attempt < attempts
                 if not retry or loop.time() >= deadline:
@@ -357,42 +323,6 @@ class HttpService:
             requote_redirect_url=False,
             trust_env=False,
         )
-
-    async def _problem(
-        self,
-        scope: Scope,
-        send: Send,
-        status: int,
-        detail: str,
-        request_id: bytes | None = None,
-        traceparent: bytes | None = None,
-        retry_after: int | None = None,
-    ) -> None:
-        """Answer with problem+json (the shape of :mod:`services.common.problems`)."""
-        slug, title = PROBLEMS[status]
-        problem: dict[str, Any] = {
-            "type": problem_type(slug),
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": scope["path"],
-        }
-        if request_id is None:
-            request_id = dict(scope["headers"]).get(b"x-request-id")
-        if request_id is not None:
-            problem["request_id"] = request_id.decode("latin-1")
-        body = json.dumps(problem, ensure_ascii=False).encode()
-        headers = [
-            (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        if retry_after is not None:
-            headers.append((b"retry-after", str(retry_after).encode()))
-        if traceparent is not None:
-            headers.append((b"traceparent", traceparent))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        message: Message = {"type": "http.response.body", "body": body}
-        await send(message)
 
 
 def distributed_upstreams(settings: GatewaySettings, internal_secret: str) -> dict[str, Upstream]:
