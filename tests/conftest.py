@@ -336,3 +336,19 @@ def make_key(api: TestClient) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {response.json()['key']}"}
 
     return make
+
+
+@pytest.fixture
+def own_redis() -> Iterator[Any]:
+    """A redis-server of the test's own on a free port, which the test may stop and start
+    (never the shared one)."""
+    import shutil
+
+    from tests.gateway.processes import RedisServer
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server binary on this machine")
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()

@@ -19,11 +19,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
 
-__all__ = ["ROOT", "ServiceProcess", "free_port", "running"]
+__all__ = ["ROOT", "RedisServer", "ServiceProcess", "free_port", "running"]
 
 
 def free_port() -> int:
@@ -119,3 +120,35 @@ def running(*processes: ServiceProcess) -> Iterator[ServiceProcess]:
     finally:
         for process in processes:
             process.stop()
+
+
+class RedisServer:
+    """A redis-server of the test's own, which the test may stop and start."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+
+    def stored_keys(self) -> list[bytes]:
+        return redis.Redis(port=self.port).keys("*")

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -42,50 +38,6 @@ def prefix() -> Iterator[str]:
     keys = list(client.scan_iter(match=name + "*"))
     if keys:
         client.delete(*keys)
-
-
-class RedisServer:
-    """A redis-server of the test's own, which the test may stop and start."""
-
-    def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.process = None
-
-    def keys(self) -> list[bytes]:
-        return redis.Redis(port=self.port).keys("*")
-
-
-@pytest.fixture
-def own_redis() -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("no redis-server binary")
-    server = RedisServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_two_gateway_processes_share_one_bucket(prefix):
@@ -175,7 +127,7 @@ def test_memory_mode_keeps_limiting_while_redis_is_down_and_returns_to_it(own_re
     async def scenario():
         async with _gateway(limiter) as client:
             assert await _statuses(client, 4) == [200, 200, 200, 429]
-            assert own_redis.keys() == [b"a:caller:one"]
+            assert own_redis.stored_keys() == [b"a:caller:one"]
             own_redis.stop()
             # Memory takes over with a fresh bucket: limited, never unlimited.
             assert await _statuses(client, 5) == [200, 200, 200, 429, 429]
@@ -185,7 +137,7 @@ def test_memory_mode_keeps_limiting_while_redis_is_down_and_returns_to_it(own_re
             clock.now += limiter.retry_seconds
             assert await _statuses(client, 4) == [200, 200, 200, 429]
             assert not limiter.degraded
-            assert own_redis.keys() == [b"a:caller:one"]
+            assert own_redis.stored_keys() == [b"a:caller:one"]
         await limiter.aclose()
 
     asyncio.run(scenario())
