@@ -66,14 +66,22 @@ def _fits(occurrence: Occurrence, filters: EventCriteria, zone: ZoneInfo) -> boo
 
 
 def matching_events(
-    session: Session, filters: EventCriteria, after_id: str | None, limit: int
+    session: Session,
+    filters: EventCriteria,
+    after_id: str | None,
+    limit: int,
+    *,
+    draft_owners: frozenset[str] | None = None,
 ) -> Iterator[tuple[Event, list[Occurrence]]]:
     """Events (in id order, after ``after_id``) that pass every filter, with the occurrences
-    that made them pass (empty when no window applies); at most ``limit`` events."""
+    that made them pass (empty when no window applies); at most ``limit`` events. Drafts
+    only of ``draft_owners`` (None: everyone's)."""
     window = _window(filters)
     found = 0
     while found < limit:
-        batch = repository.candidate_events(session, filters, after_id, _BATCH)
+        batch = repository.candidate_events(
+            session, filters, after_id, _BATCH, draft_owners=draft_owners
+        )
         for event in batch:
             after_id = event.id
             if window is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -29,9 +29,15 @@ EVENING_HOUR = 17
 
 
 def candidate_events(
-    session: Session, filters: EventCriteria, after_id: str | None, batch: int
+    session: Session,
+    filters: EventCriteria,
+    after_id: str | None,
+    batch: int,
+    *,
+    draft_owners: frozenset[str] | None = None,
 ) -> Sequence[Event]:
-    """Live events matching the SQL-checkable filters, in id order.
+    """Live events matching the SQL-checkable filters, in id order; drafts only of
+    ``draft_owners`` (None: every draft).
 
     Occurrence-level filters (the date window's overlap, weekends, evenings)
     are applied by the caller to these candidates.
@@ -40,6 +46,8 @@ def candidate_events(
     if after_id is not None:
         query = query.where(Event.id > after_id)
     query = query.where(col(Event.status).in_(filters.status or PUBLIC_STATUSES))
+    if draft_owners is not None:
+        query = query.where(_not_a_draft_or_of(session, draft_owners))
     if filters.date_to is not None:
         query = query.where(Event.starts_at < filters.date_to)
     if filters.date_from is not None:
@@ -70,6 +78,13 @@ def candidate_events(
         open_places = col(Event.capacity).is_(None) | (Event.places_taken < Event.capacity)
         query = query.where(open_places if filters.has_places else ~open_places)
     return list(session.exec(query.order_by(col(Event.id)).limit(batch)))
+
+
+def _not_a_draft_or_of(session: Session, owners: frozenset[str]) -> sa.ColumnElement[bool]:
+    published = Event.status != "draft"
+    if not owners:
+        return published
+    return sa.or_(published, json_list_overlaps(session, Event.organizer_ids, sorted(owners)))
 
 
 def list_opportunities(
@@ -174,9 +189,13 @@ def waitlist_position(session: Session, signup: Signup) -> int:
 
 
 def attended_rows(
-    session: Session, *, organization_id: str | None = None, person_key: str | None = None
+    session: Session,
+    *,
+    organization_ids: Collection[str] | None = None,
+    person_key: str | None = None,
 ) -> Sequence[tuple[Signup, Opportunity]]:
-    """Attended sign-ups with hours, with their opportunity (for totals and points)."""
+    """Attended sign-ups with hours, with their opportunity (for totals and points); only at
+    opportunities of ``organization_ids`` when given."""
     query = (
         select(Signup, Opportunity)
         .join(Shift, col(Shift.id) == Signup.shift_id)
@@ -187,8 +206,8 @@ def attended_rows(
             Signup.status == "confirmed",
         )
     )
-    if organization_id is not None:
-        query = query.where(Opportunity.organization_id == organization_id)
+    if organization_ids is not None:
+        query = query.where(col(Opportunity.organization_id).in_(set(organization_ids)))
     if person_key is not None:
         query = query.where(Signup.person_key == person_key)
     return list(session.exec(query))

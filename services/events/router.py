@@ -31,10 +31,13 @@ from services.common.timefmt import utcnow
 from services.events import calendar, ical, jsonld, opendata, repository, service
 from services.events.deps import (
     EventId,
-    LiveEvent,
+    OrganisedEvent,
     PublicEvent,
+    draft_owners,
     drafts_need_a_key,
     ensure_organizations,
+    organised_event,
+    require_organizers,
 )
 from services.events.filters import EventCriteria, EventFilters, OccurrenceWindow
 from services.events.schemas import EventCreate, EventPublic, EventUpdate, Occurrence
@@ -46,10 +49,16 @@ EVENTS: list[str | Enum] = ["events"]
 LISTING = "events"
 FEED_CAP = 5000
 FEED_PAST = timedelta(days=30)
-_WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
+_WRITE_ONE = problem_responses(403, 404, 409, 410, 412, 428)
 
 
-@router.post("/events", tags=EVENTS, status_code=201, response_model=EventPublic)
+@router.post(
+    "/events",
+    tags=EVENTS,
+    status_code=201,
+    response_model=EventPublic,
+    responses=problem_responses(403),
+)
 async def create_event(
     client: WriterClient,
     data: EventCreate,
@@ -57,7 +66,9 @@ async def create_event(
     request: Request,
     response: Response,
 ) -> EventPublic:
-    """Put an event on the calendar (one-off or recurring). Accepts an `Idempotency-Key`."""
+    """Put an event on the calendar (one-off or recurring), by a key acting for every
+    organiser. Accepts an `Idempotency-Key`."""
+    require_organizers(client, data.organizer_ids)
     await ensure_organizations(request, data.organizer_ids)
     event = await run_in_threadpool(service.create_event, session=session, data=data)
     response.headers["Location"] = f"/v1/events/{event.id}"
@@ -73,10 +84,16 @@ def list_events(
     response: Response,
     client: CurrentClient,
 ) -> Page[EventPublic]:
-    """List events; with `date_from`/`date_to`, those with an occurrence in that range."""
+    """List events; with `date_from`/`date_to`, those with an occurrence in that range.
+    Drafts are listed only to their organisers."""
     drafts_need_a_key(filters.status, client)
     start = after_id(filters.cursor, LISTING)
-    found = [e for e, _ in calendar.matching_events(session, filters, start, filters.limit + 1)]
+    found = [
+        e
+        for e, _ in calendar.matching_events(
+            session, filters, start, filters.limit + 1, draft_owners=draft_owners(client)
+        )
+    ]
     page = found[: filters.limit]
     next_cursor = (
         encode_cursor({"id": page[-1].id, "of": LISTING}) if len(found) > filters.limit else None
@@ -101,7 +118,7 @@ def list_occurrences(
     """Every occurrence in [date_from, date_to), recurring events expanded, by start time."""
     drafts_need_a_key(filters.status, client)
     after = _occurrence_position(filters.cursor)
-    timeline = _timeline(request, session, filters)
+    timeline = _timeline(request, session, filters, draft_owners(client))
     start = 0 if after is None else bisect.bisect_right(timeline, after, key=_position)
     chosen = timeline[start : start + filters.limit + 1]
     page = chosen[: filters.limit]
@@ -123,22 +140,36 @@ _TIMELINES_KEPT = 16
 _TIMELINES_LOCK = threading.Lock()
 
 
-def _timeline(request: Request, session: SessionDep, window: OccurrenceWindow) -> list[Occurrence]:
-    """Every occurrence of the window, sorted by (start, event id)."""
+def _timeline(
+    request: Request,
+    session: SessionDep,
+    window: OccurrenceWindow,
+    owners: frozenset[str] | None,
+) -> list[Occurrence]:
+    """Every occurrence of the window, sorted by (start, event id); drafts only of
+    ``owners`` (None: everyone's)."""
     state = request.app.state
     with _TIMELINES_LOCK:
         if getattr(state, "timelines", None) is None:
             state.timelines = OrderedDict()
         timelines: OrderedDict[tuple[str, Any], list[Occurrence]] = state.timelines
     query = window.model_dump_json(exclude={"cursor", "limit"})
-    key = (query, repository.latest_change(session))
+    key = (
+        query,
+        None if owners is None else tuple(sorted(owners)),
+        repository.latest_change(session),
+    )
     with _TIMELINES_LOCK:
         cached = timelines.get(key)
         if cached is not None:
             timelines.move_to_end(key)
             return cached
     timeline = sorted(
-        (_occurrence(event, hit) for event, hits in _capped(session, window) for hit in hits),
+        (
+            _occurrence(event, hit)
+            for event, hits in _capped(session, window, owners)
+            for hit in hits
+        ),
         key=_position,
     )
     with _TIMELINES_LOCK:
@@ -165,9 +196,13 @@ class TooManyEvents(ProblemError):
     status, slug, title = 422, "too-many-events", "Too many events"
 
 
-def _capped(session: SessionDep, criteria: EventCriteria) -> list[tuple[Any, list[Any]]]:
+def _capped(
+    session: SessionDep, criteria: EventCriteria, owners: frozenset[str] | None
+) -> list[tuple[Any, list[Any]]]:
     """Matching events, refusing (422) rather than silently cutting at FEED_CAP."""
-    found = list(calendar.matching_events(session, criteria, None, FEED_CAP + 1))
+    found = list(
+        calendar.matching_events(session, criteria, None, FEED_CAP + 1, draft_owners=owners)
+    )
     if len(found) > FEED_CAP:
         raise TooManyEvents(f"More than {FEED_CAP} events match: narrow the dates or the filters.")
     return found
@@ -200,7 +235,7 @@ def _feed(
         # A feed is what is coming up: without dates it covers the last
         # FEED_PAST and the year ahead, so it does not grow with the archive.
         criteria = criteria.model_copy(update={"date_from": utcnow() - FEED_PAST})
-    events = [e for e, _ in _capped(session, criteria)]
+    events = [e for e, _ in _capped(session, criteria, draft_owners(client))]
     return [p.model_dump(mode="json") for p in service.events_public(session, events)]
 
 
@@ -295,14 +330,16 @@ async def update_event(
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> EventPublic:
-    """Update some fields of an event (bumps its iCalendar SEQUENCE). Requires `If-Match`."""
+    """Update some fields of an event (bumps its iCalendar SEQUENCE), by a key acting for one
+    of its organisers, and for every organiser it adds. Requires `If-Match`."""
     organizers = getattr(data, "organizer_ids", None)
     if organizers:
         # Before this request touches the database: the catch-up writes too.
         await ensure_organizations(request, organizers)
 
     def update() -> EventPublic:
-        event = service.live_event(session, event_id)
+        event = organised_event(session, event_id, client)
+        require_organizers(client, set(organizers or ()) - set(event.organizer_ids))
         event = service.update_event(session=session, event=event, data=data, if_match=if_match)
         set_etag(response, event.version)
         return service.events_public(session, [event])[0]
@@ -312,8 +349,9 @@ async def update_event(
 
 @router.delete("/events/{event_id}", tags=EVENTS, status_code=204, responses=_WRITE_ONE)
 def delete_event(
-    client: WriterClient, event: LiveEvent, session: SessionDep, if_match: IfMatchHeader = None
+    event: OrganisedEvent, session: SessionDep, if_match: IfMatchHeader = None
 ) -> Response:
-    """Delete an event (to cancel it and keep it visible, set `status` to `cancelled`)."""
+    """Delete an event, by a key acting for one of its organisers (to cancel it and keep it
+    visible, set `status` to `cancelled`)."""
     service.delete_event(session=session, event=event, if_match=if_match)
     return Response(status_code=204)

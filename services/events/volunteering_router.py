@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from services.common.auth import WriterClient
+from services.common.auth import WriterClient, require_acts_for
 from services.common.db import SessionDep
 from services.common.etags import IfMatchHeader, set_etag, tagged_or_not_modified
 from services.common.fieldtypes import Email
@@ -20,7 +20,16 @@ from services.common.pagination import ListQuery, Page, after_id, id_page
 from services.common.problems import NotFound
 from services.common.timefmt import utcnow
 from services.events import hours, repository, volunteering
-from services.events.deps import LiveOpportunity, LiveShift, SignupAccess, ensure_organizations
+from services.events.deps import (
+    LiveOpportunity,
+    LiveShift,
+    OrganisedSignup,
+    OwnedOpportunity,
+    OwnedShift,
+    SignupAccess,
+    SignupToken,
+    ensure_organizations,
+)
 from services.events.filters import OpportunityFilters
 from services.events.models import PointsRule
 from services.events.volunteering_schemas import (
@@ -44,14 +53,20 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1")
 VOLUNTEERING: list[str | Enum] = ["volunteering"]
 HOURS: list[str | Enum] = ["volunteer-hours"]
-_WRITE_ONE = problem_responses(404, 409, 410, 412, 428)
+_WRITE_ONE = problem_responses(403, 404, 409, 410, 412, 428)
 _PRIVATE = problem_responses(401, 403, 404)
 
 
 # --- opportunities -----------------------------------------------------------------
 
 
-@router.post("/opportunities", tags=VOLUNTEERING, status_code=201, response_model=OpportunityPublic)
+@router.post(
+    "/opportunities",
+    tags=VOLUNTEERING,
+    status_code=201,
+    response_model=OpportunityPublic,
+    responses=problem_responses(403),
+)
 async def create_opportunity(
     client: WriterClient,
     data: OpportunityCreate,
@@ -59,7 +74,9 @@ async def create_opportunity(
     request: Request,
     response: Response,
 ) -> OpportunityPublic:
-    """Publish a volunteer opportunity (ボランティア募集). Accepts an `Idempotency-Key`."""
+    """Publish a volunteer opportunity (ボランティア募集) for the organisation the key acts
+    for. Accepts an `Idempotency-Key`."""
+    require_acts_for(client, data.organization_id, "the opportunity")
     await ensure_organizations(request, [data.organization_id])
     row = await run_in_threadpool(volunteering.create_opportunity, session=session, data=data)
     response.headers["Location"] = f"/v1/opportunities/{row.id}"
@@ -103,14 +120,13 @@ def get_opportunity(
     responses=_WRITE_ONE,
 )
 def update_opportunity(
-    client: WriterClient,
-    row: LiveOpportunity,
+    row: OwnedOpportunity,
     data: OpportunityUpdate,  # type: ignore[valid-type]
     session: SessionDep,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> OpportunityPublic:
-    """Update an opportunity. Requires `If-Match`."""
+    """Update an opportunity (a key acting for its organisation). Requires `If-Match`."""
     row = volunteering.update_opportunity(session=session, row=row, data=data, if_match=if_match)
     set_etag(response, row.version)
     return volunteering.opportunities_public(session, [row])[0]
@@ -120,8 +136,7 @@ def update_opportunity(
     "/opportunities/{opportunity_id}", tags=VOLUNTEERING, status_code=204, responses=_WRITE_ONE
 )
 def delete_opportunity(
-    client: WriterClient,
-    row: LiveOpportunity,
+    row: OwnedOpportunity,
     session: SessionDep,
     if_match: IfMatchHeader = None,
 ) -> Response:
@@ -159,11 +174,10 @@ def list_shifts(
     tags=VOLUNTEERING,
     status_code=201,
     response_model=ShiftPublic,
-    responses=problem_responses(404, 410),
+    responses=problem_responses(403, 404, 410),
 )
 def create_shift(
-    client: WriterClient,
-    row: LiveOpportunity,
+    row: OwnedOpportunity,
     data: ShiftCreate,
     session: SessionDep,
     response: Response,
@@ -191,8 +205,7 @@ def get_shift(shift: LiveShift, request: Request, response: Response) -> ShiftPu
     "/shifts/{shift_id}", tags=VOLUNTEERING, response_model=ShiftPublic, responses=_WRITE_ONE
 )
 def update_shift(
-    client: WriterClient,
-    shift: LiveShift,
+    shift: OwnedShift,
     data: ShiftUpdate,  # type: ignore[valid-type]
     session: SessionDep,
     response: Response,
@@ -206,7 +219,7 @@ def update_shift(
 
 @router.delete("/shifts/{shift_id}", tags=VOLUNTEERING, status_code=204, responses=_WRITE_ONE)
 def delete_shift(
-    client: WriterClient, shift: LiveShift, session: SessionDep, if_match: IfMatchHeader = None
+    shift: OwnedShift, session: SessionDep, if_match: IfMatchHeader = None
 ) -> Response:
     """Delete a shift and cancel its sign-ups."""
     volunteering.delete_shift(session=session, shift=shift, if_match=if_match)
@@ -250,14 +263,13 @@ def sign_up(
     responses=_PRIVATE,
 )
 def list_signups(
-    client: WriterClient,
-    shift: LiveShift,
+    shift: OwnedShift,
     page_query: Annotated[ListQuery, Query()],
     session: SessionDep,
     request: Request,
     response: Response,
 ) -> Page[SignupPublic]:
-    """The sign-ups of a shift (personal data: for the organiser)."""
+    """The sign-ups of a shift (personal data: for a key acting for the organisation)."""
     rows = repository.list_signups(
         session, shift.id, after_id(page_query.cursor, "signups"), page_query.limit
     )
@@ -270,7 +282,8 @@ def list_signups(
     "/signups/{signup_id}", tags=VOLUNTEERING, response_model=SignupPublic, responses=_PRIVATE
 )
 def get_signup(signup: SignupAccess, session: SessionDep) -> SignupPublic:
-    """Read a sign-up: the organiser with an API key, or the person with `X-Signup-Token`."""
+    """Read a sign-up: the organiser (a key acting for the opportunity's organisation), or
+    the person with `X-Signup-Token`."""
     return volunteering.signup_public(session, signup)
 
 
@@ -293,9 +306,10 @@ def cancel_signup(signup: SignupAccess, session: SessionDep) -> SignupPublic:
     responses={**_PRIVATE, **problem_responses(409)},
 )
 def record_attendance(
-    client: WriterClient, signup: SignupAccess, data: AttendanceRecord, session: SessionDep
+    signup: OrganisedSignup, data: AttendanceRecord, session: SessionDep
 ) -> SignupPublic:
-    """The organiser records attendance and hours, once the shift has started."""
+    """The organiser (a key acting for the opportunity's organisation, not the person)
+    records attendance and hours, once the shift has started."""
     signup = volunteering.record_attendance(session=session, signup=signup, data=data)
     return volunteering.signup_public(session, signup)
 
@@ -320,10 +334,16 @@ class PersonQuery(BaseModel):
 
 @router.get("/volunteer-hours/people", tags=HOURS, response_model=HoursTotals, responses=_PRIVATE)
 def person_hours(
-    client: WriterClient, query: Annotated[PersonQuery, Query()], session: SessionDep
+    client: WriterClient,
+    query: Annotated[PersonQuery, Query()],
+    session: SessionDep,
+    token: SignupToken = None,
 ) -> HoursTotals:
-    """A person's hours and points across every organisation (authorised callers only)."""
-    return hours.person_totals(session, volunteering.person_key(query.email))
+    """A person's hours and points: across every organisation with the person's
+    `X-Signup-Token` (of any of their sign-ups), else only the hours given to the
+    organisations the key acts for."""
+    key = volunteering.person_key(query.email)
+    return hours.person_totals(session, key, actor=client, token=token)
 
 
 Municipality = Annotated[MunicipalityCode, Path(description="全国地方公共団体コード")]
@@ -343,13 +363,23 @@ def get_points_rule(municipality_code: Municipality, session: SessionDep) -> Poi
     return PointsRulePublic.model_validate(rule.model_dump())
 
 
-@router.put("/points-rules/{municipality_code}", tags=HOURS, response_model=PointsRulePublic)
-def put_points_rule(
+@router.put(
+    "/points-rules/{municipality_code}",
+    tags=HOURS,
+    response_model=PointsRulePublic,
+    responses=problem_responses(403),
+)
+async def put_points_rule(
     client: WriterClient,
     municipality_code: Municipality,
     body: PointsRuleBody,
     session: SessionDep,
+    request: Request,
 ) -> PointsRulePublic:
-    """Set a municipality's points rule (e.g. one point per hour of volunteering)."""
-    rule = hours.set_points_rule(session, municipality_code, body)
+    """Set a municipality's points rule (e.g. one point per hour of volunteering), by a key
+    acting for that municipality (a `government` organisation with its code)."""
+    await ensure_organizations(request, client.organization_ids)
+    rule = await run_in_threadpool(
+        hours.set_points_rule, session, municipality_code, body, actor=client
+    )
     return PointsRulePublic.model_validate(rule.model_dump())

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Security
 
-from services.common.auth import Client, WriterClient, require_acts_for, require_scope
+from services.common.auth import Client, WriterClient, require_acts_for, scoped_client
 from services.common.db import SessionDep
 from services.common.ids import ID_PATTERN
 from services.registry import service
@@ -42,12 +42,6 @@ def live_resource(session: SessionDep, resource_id: ResourceId) -> Resource:
     return service.live_resource(session, resource_id)
 
 
-def administrator(client: WriterClient) -> Client:
-    """A writer with the `admin` scope (403 `insufficient_scope` otherwise)."""
-    require_scope(client, "admin")
-    return client
-
-
 def owned_organization(
     client: WriterClient, session: SessionDep, organization_id: OrganizationId
 ) -> Organization:
@@ -64,8 +58,7 @@ def owned_resource(client: WriterClient, session: SessionDep, resource_id: Resou
     return resource
 
 
-# Security(..., scopes=) documents the scope in the contract.
-AdminClient = Annotated[Client, Security(administrator, scopes=["admin"])]
+AdminClient = Annotated[Client, Security(scoped_client, scopes=["admin"])]
 LiveOrganization = Annotated[Organization, Depends(live_organization)]
 LiveResource = Annotated[Resource, Depends(live_resource)]
 OwnedOrganization = Annotated[Organization, Depends(owned_organization)]
