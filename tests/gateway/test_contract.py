@@ -298,15 +298,27 @@ def _problem_error_classes():
         pending.extend(cls.__subclasses__())
 
 
+_SLUG_IN_SOURCE = re.compile(
+    r'slug\s*=\s*"([a-z-]+)"'  # ProblemError classes, problem_response(slug=...)
+    r'|problem_type\("([a-z-]+)"\)'
+    r'|\(\s*[0-9]{3},\s*"([a-z-]+)",'  # (status, slug, detail) verdicts
+)
+
+
 def test_every_problem_the_code_raises_is_catalogued(documents):
-    import gateway.proxy
+    from gateway.contract import EDGE_PROBLEMS
     from services.common.problemtypes import PROBLEM_CATALOGUE
 
     for cls in _problem_error_classes():  # every app is imported by `documents`
         assert cls.slug in PROBLEM_CATALOGUE, f"{cls.__module__}.{cls.__name__}: {cls.slug}"
         assert PROBLEM_CATALOGUE[cls.slug].status == cls.status, cls
-    for status, (slug, _title) in gateway.proxy.PROBLEMS.items():
-        assert PROBLEM_CATALOGUE[slug].status == status
+    for status, slugs in EDGE_PROBLEMS.items():
+        assert all(PROBLEM_CATALOGUE[slug].status == status for slug in slugs)
+    root = Path(__file__).resolve().parents[2]
+    for source in [*root.glob("gateway/**/*.py"), *root.glob("services/**/*.py")]:
+        for match in _SLUG_IN_SOURCE.finditer(source.read_text(encoding="utf-8")):
+            slug = next(group for group in match.groups() if group)
+            assert slug in PROBLEM_CATALOGUE, f"{source.relative_to(root)}: {slug}"
 
 
 def test_every_documented_problem_example_is_a_catalogued_type(documents):
