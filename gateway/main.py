@@ -27,6 +27,7 @@ from gateway.clients.directory import OrganizationDirectory
 from gateway.clients.router import router as clients_router
 from gateway.config import GatewaySettings
 from gateway.contract import merge
+from gateway.docs import docs_router
 from gateway.edge import build_edge
 from gateway.upstream import InProcessService, Upstream
 from services.common.app import create_service_app
@@ -163,6 +164,7 @@ def gateway_app(
         return JSONResponse(contract())
 
     app.state.contract = contract
+    app.include_router(docs_router(contract))
     inner = app.router.lifespan_context
 
     @asynccontextmanager

@@ -264,7 +264,7 @@ def sides(api, parties, services):
     from test_matches_kit import bearer, bind_keys, org_client
 
     undo = bind_keys(
-        services["matching"],
+        api,
         {
             "issue-side-key": org_client("issue-client", parties.issue_org["id"]),
             "partner-side-key": org_client("partner-client", parties.partner_org["id"]),
@@ -345,7 +345,7 @@ def test_either_side_withdraws_a_published_case_study_and_it_is_gone(
     path = f"/v1/case-studies/{study['id']}"
     stranger = make_org(name="桜ヶ丘電機", kind="company")
     bind_keys(
-        services["matching"],
+        api,
         {
             "partner-side-key": org_client("partner-client", parties.partner_org["id"]),
             "stranger-key": org_client("stranger", stranger["id"]),

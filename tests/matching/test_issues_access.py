@@ -18,9 +18,7 @@ def keys(api, services, make_org) -> Iterator[dict[str, Any]]:
         make_org(name="A こども食堂"),
         make_org(name="B 自治会", kind="neighbourhood_association"),
     )
-    undo = bind_keys(
-        services["matching"], {"key-a": org_client("a", a["id"]), "key-b": org_client("b", b["id"])}
-    )
+    undo = bind_keys(api, {"key-a": org_client("a", a["id"]), "key-b": org_client("b", b["id"])})
     try:
         yield {
             "a": a,

@@ -1,25 +1,23 @@
 """What the match, case-study and statistics tests share: parties, keys, moves. No tests here.
 
-Only the administrator key exists today (keys bound to organisations come with
-the gateway), so :func:`bind_keys` stands in for the gateway: it overrides the
-matching app's ``current_client`` with one that knows a few test keys, each
-bound to organisations. Requests then say who they are with an ordinary
-``Authorization: Bearer <key>`` header, and unknown keys are still refused.
+:func:`bind_keys` creates real API clients through the gateway's admin API, one
+per test name (``"issue-side-key"``), bound to organisations; :func:`bearer`
+turns a name into the real key's header (an unknown name is sent as it is, and
+refused like any unknown key).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from conftest import ADMIN_KEY, AUTH
-from fastapi import FastAPI, Request
+from conftest import AUTH
 from test_issues_api import issue_body
 
-from services.common.auth import ADMIN, ANONYMOUS, Client, Unauthorized, current_client
+from services.common.auth import Client
 
 __all__ = [
     "AGREEMENT",
@@ -27,6 +25,7 @@ __all__ = [
     "Parties",
     "bearer",
     "bind_keys",
+    "client_id",
     "etag",
     "make_parties",
     "move",
@@ -68,27 +67,57 @@ PAYLOAD: dict[str, dict[str, Any]] = {
 }
 
 
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+_REAL_KEYS: dict[str, str] = {}
+_CLIENT_IDS: dict[str, str] = {}
 
 
-def bind_keys(matching: FastAPI, keys: dict[str, Client]) -> Callable[[], None]:
-    """Make the matching app know ``keys`` (key -> client) besides the admin key;
-    return the function that undoes it."""
+def client_id(name: str) -> str:
+    """The id the platform gave the client created for ``org_client(name, ...)``."""
+    return _CLIENT_IDS[name]
 
-    async def client_of(request: Request) -> Client:
-        header = request.headers.get("authorization")
-        if header is None:
-            return ANONYMOUS
-        key = header.removeprefix("Bearer ")
-        if key == ADMIN_KEY:
-            return ADMIN
-        if key in keys:
-            return keys[key]
-        raise Unauthorized("The API key is not valid.")
 
-    matching.dependency_overrides[current_client] = client_of
-    return lambda: matching.dependency_overrides.pop(current_client, None)
+class _KeyHeader(Mapping[str, str]):
+    """``Authorization`` with the key created for a test name, looked up when the
+    request is sent (modules name their keys at import, before any client exists)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __getitem__(self, header: str) -> str:
+        if header != "Authorization":
+            raise KeyError(header)
+        return f"Bearer {_REAL_KEYS.get(self.name, self.name)}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("Authorization",))
+
+    def __len__(self) -> int:
+        return 1
+
+
+def bearer(name: str) -> Mapping[str, str]:
+    return _KeyHeader(name)
+
+
+def bind_keys(api: Any, keys: dict[str, Client]) -> Callable[[], None]:
+    """Create an API client for each of ``keys`` (test name -> who it is); return the
+    function that forgets the names."""
+    for name, client in keys.items():
+        body = {
+            "name": client.id,
+            "organization_ids": sorted(client.organization_ids),
+            "scopes": sorted(client.scopes),
+        }
+        response = api.post("/v1/admin/clients", json=body, headers=AUTH)
+        assert response.status_code == 201, response.text
+        _REAL_KEYS[name] = response.json()["key"]
+        _CLIENT_IDS[client.id] = response.json()["id"]
+
+    def forget() -> None:
+        for name in keys:
+            _REAL_KEYS.pop(name, None)
+
+    return forget
 
 
 def org_client(name: str, *organization_ids: str) -> Client:

@@ -20,6 +20,7 @@ from test_matches_kit import (
     PAYLOAD,
     bearer,
     bind_keys,
+    client_id,
     make_parties,
     move,
     outbox_events,
@@ -39,7 +40,7 @@ def parties(api, make_org, make_resource, services):
 
     found = make_parties(api, make_org, make_resource)
     undo = bind_keys(
-        services["matching"],
+        api,
         {
             "issue-side-key": org_client("issue-client", found.issue_org["id"]),
             "partner-side-key": org_client("partner-client", found.partner_org["id"]),
@@ -86,7 +87,7 @@ def test_the_proposer_cannot_answer_its_own_proposal(api, parties, to):
     assert "partner" in response.json()["detail"]
     answered = move(api, match["id"], to, PARTNER_SIDE, **PAYLOAD.get(to, {}))
     assert answered.status_code == 200, answered.text
-    assert answered.json()["history"][-1]["by"] == "partner-client"
+    assert answered.json()["history"][-1]["by"] == client_id("partner-client")
 
 
 def test_only_the_proposer_withdraws_a_proposal(api, parties):
@@ -134,7 +135,7 @@ def test_one_sides_agreement_waits_for_the_other_side(api, parties, services):
     done = confirmed.json()
     assert done["status"] == "agreed" and done["agreement"] == AGREEMENT
     assert done["pending_agreement"] is None and done["agreement_pending_from"] is None
-    assert done["history"][-1]["by"] == "partner-client"
+    assert done["history"][-1]["by"] == client_id("partner-client")
     assert issue_status(api, parties) == "matched"
 
 

@@ -1,7 +1,7 @@
 """Each side sees only what is theirs to see: parties, other organisations, the anonymous.
 
 Keys bound to organisations come with the gateway; until then the matching app's
-``current_client`` is overridden with test keys (see ``test_matches_kit.bind_keys``).
+Real API clients bound to the parties' organisations (see ``test_matches_kit.bind_keys``).
 The rule itself lives in one function, ``services.matching.matches.sides_of``.
 """
 
@@ -18,6 +18,7 @@ from test_matches_kit import (
     REVIEW,
     bearer,
     bind_keys,
+    client_id,
     etag,
     make_parties,
     org_client,
@@ -41,7 +42,7 @@ def parties(api, make_org, make_resource, services):
     found = make_parties(api, make_org, make_resource)
     other = make_org(name="桜ヶ丘商工会", kind="company")
     undo = bind_keys(
-        services["matching"],
+        api,
         {
             "issue-side-key": org_client("issue-client", found.issue_org["id"]),
             "partner-side-key": org_client("partner-client", found.partner_org["id"]),
@@ -157,7 +158,7 @@ def test_either_side_moves_the_match_and_the_history_says_who(api, match):
         f"/v1/matches/{match['id']}/transitions", json={"to": "in_discussion"}, headers=headers
     )
     assert moved.status_code == 200, moved.text
-    assert moved.json()["history"][-1]["by"] == "partner-client"
+    assert moved.json()["history"][-1]["by"] == client_id("partner-client")
     headers = {**ISSUE_SIDE, "If-Match": moved.headers["ETag"]}
     ended = api.post(
         f"/v1/matches/{match['id']}/transitions",
@@ -165,7 +166,7 @@ def test_either_side_moves_the_match_and_the_history_says_who(api, match):
         headers=headers,
     )
     assert ended.status_code == 200, ended.text
-    assert ended.json()["history"][-1]["by"] == "issue-client"
+    assert ended.json()["history"][-1]["by"] == client_id("issue-client")
 
 
 def test_either_side_may_propose_and_a_third_organisation_may_not(api, parties, make_org):
@@ -205,7 +206,7 @@ def test_a_side_sees_its_own_review_and_the_other_only_once_both_are_in(api, mat
     mine = review(api, match["id"], "issue", ISSUE_SIDE, comment="楽しかった")
     assert mine.status_code == 200, mine.text
     assert mine.json()["reviews"]["issue"]["comment"] == "楽しかった"
-    assert mine.json()["reviews"]["issue"]["by"] == "issue-client"
+    assert mine.json()["reviews"]["issue"]["by"] == client_id("issue-client")
     partner_view = api.get(f"/v1/matches/{match['id']}", headers=PARTNER_SIDE).json()
     assert partner_view["reviews"] == {"issue": None, "partner": None}
     assert partner_view["reviewed_by"] == ["issue"]  # that it was answered is no secret

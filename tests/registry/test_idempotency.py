@@ -65,7 +65,7 @@ def test_in_flight_duplicate_is_409(api, registry_engine):
     with Session(registry_engine) as session:
         session.add(
             IdempotencyRecord(
-                client_scope=hashlib.sha256(AUTH["Authorization"].encode()).hexdigest(),
+                client_scope="client:admin",  # the gateway vouched for the admin key
                 key="busy-key",
                 fingerprint=digest.hexdigest(),
                 created_at=utcnow(),
