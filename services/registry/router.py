@@ -132,14 +132,19 @@ def get_organization(
     responses=_WRITE_OWNED,
 )
 def update_organization(
+    client: CurrentClient,
     org: OwnedOrganization,
     data: OrganizationUpdate,
     session: SessionDep,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> OrganizationPublic:
-    """Update some fields of an organisation (a key acting for it). Requires `If-Match`."""
-    org = service.update_organization(session=session, org=org, data=data, if_match=if_match)
+    """Update some fields of an organisation (a key acting for it). Requires `If-Match`.
+    `kind`, `municipality_code`, `corporate_number` and `certification` are changed by
+    administrators only (403 otherwise): other organisations rely on them."""
+    org = service.update_organization(
+        session=session, org=org, data=data, if_match=if_match, actor=client
+    )
     set_etag(response, org.version)
     return service.organization_public(org)
 

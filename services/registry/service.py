@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common import outbox
+from services.common.auth import Client, Forbidden
 from services.common.db import lock_live
 from services.common.etags import check_if_match
 from services.common.ids import new_id
@@ -178,10 +179,27 @@ def add_organization(*, session: Session, data: OrganizationCreate) -> Organizat
     return org
 
 
+# What an organisation is, as others rely on it (a government body sets its municipality's
+# points rules; 認定 status and the corporate number are vouched for): only an
+# administrator changes these, never the organisation's own key.
+ATTESTED_FIELDS = frozenset({"kind", "municipality_code", "corporate_number", "certification"})
+
+
 def update_organization(
-    *, session: Session, org: Organization, data: OrganizationUpdate, if_match: str | None
+    *,
+    session: Session,
+    org: Organization,
+    data: OrganizationUpdate,
+    if_match: str | None,
+    actor: Client,
 ) -> Organization:
     """Apply a partial update, checking the version and the merged state."""
+    attested = sorted(ATTESTED_FIELDS & data.model_fields_set)
+    if attested and not actor.is_admin:
+        raise Forbidden(
+            f"Only an administrator changes {', '.join(attested)}: other organisations "
+            "rely on them."
+        )
     lock_live(session, org, "Organisation")
     check_if_match(if_match, org.version)
     patch = data.model_dump(mode="json", exclude_unset=True)

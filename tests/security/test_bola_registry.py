@@ -207,3 +207,25 @@ def test_public_reads_stay_public_without_private_data(api, world):
             assert response.status_code == 200, (caller, path, response.text)
             for personal in PRIVATE:
                 assert personal not in response.text, (caller, path)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": "government"},
+        {"municipality_code": "131016"},
+        {"corporate_number": "1070005002034"},
+        {"certification": {"status": "certified", "valid_from": "2025-04-01",
+                           "valid_until": "2030-03-31"}},
+    ],
+)  # fmt: skip
+def test_an_organisation_cannot_change_what_others_rely_on(api, world, change):
+    """Its own key may not make it a government body, move it, or certify it."""
+    path = f"/v1/organizations/{world.org}"
+    before = api.get(path).json()
+    owner = world.keys["owner"]
+    refused = api.patch(path, json=change, headers={**owner, "If-Match": "*"})
+    assert_problem(refused, 403)
+    assert api.get(path).json() == before
+    allowed = api.patch(path, json=change, headers={**AUTH, "If-Match": "*"})
+    assert allowed.status_code == 200, allowed.text
