@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.common.auth import PERSONAL_TOKEN_HEADERS
+
 __all__ = [
     "API_CSP",
     "CORS_ALLOWED_HEADERS",
@@ -36,7 +38,7 @@ HeaderOverrides = Callable[[Scope], Mapping[str, str | None] | None]
 """Per-request changes to the defaults: header name -> value, None to omit it."""
 
 _Headers = list[tuple[bytes, bytes]]
-_CREDENTIALS = (b"authorization", b"cookie")
+_CREDENTIALS = (b"authorization", b"cookie", *PERSONAL_TOKEN_HEADERS)
 
 
 def _encode(headers: Mapping[str, str | None]) -> _Headers:

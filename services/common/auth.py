@@ -32,6 +32,7 @@ __all__ = [
     "ADMIN",
     "ANONYMOUS",
     "CLIENT_SCOPE_KEY",
+    "PERSONAL_TOKEN_HEADERS",
     "SCOPES",
     "Client",
     "CurrentClient",
@@ -198,22 +199,41 @@ def require_acts_for(client: Client, organization_id: str, what: str) -> None:
         )
 
 
-def caller_identity(scope: Scope, secret: str | None) -> str:
-    """A stable name of the caller for per-client bookkeeping (idempotency keys).
+# Headers by which a person (not a client) proves who they are, e.g. a sign-up's token.
+PERSONAL_TOKEN_HEADERS = (b"x-signup-token",)
 
-    The client's id when the gateway vouched for it (so every key of a client,
-    rotated or not, shares it), else a digest of the Authorization header.
-    """
+
+def _client_part(scope: Scope, secret: str | None, headers: dict[bytes, bytes]) -> str:
     given = scope.get(CLIENT_SCOPE_KEY)
     if isinstance(given, Client):
         return f"client:{given.id}"
-    headers = dict(scope.get("headers", []))
     token = headers.get(ASSERTION_HEADER.encode())
     if token is not None and secret is not None:
         asserted = verify_assertion(token.decode("latin-1"), secret)
         if asserted is not None:
             return f"client:{asserted.id}"
-    return hashlib.sha256(headers.get(b"authorization") or b"anonymous").hexdigest()
+    key = headers.get(b"authorization")
+    return f"key:{hashlib.sha256(key).hexdigest()}" if key else "client:anonymous"
+
+
+def caller_identity(scope: Scope, secret: str | None) -> str | None:
+    """A stable name (at most 64 characters) of the caller for per-caller bookkeeping
+    (idempotency keys), or None when the caller cannot be told apart from others.
+
+    The client's id when the gateway vouched for it (so every key of a client,
+    rotated or not, shares it), else a digest of the Authorization header; a
+    person's own token (``X-Signup-Token``) is part of it, so one person's stored
+    answer is never replayed to another. Anonymous callers without such a token
+    are all alike: None.
+    """
+    headers = dict(scope.get("headers", []))
+    identity = _client_part(scope, secret, headers)
+    personal = [headers[name] for name in PERSONAL_TOKEN_HEADERS if name in headers]
+    if not personal and identity == "client:anonymous":
+        return None
+    if personal:
+        identity += ":person:" + hashlib.sha256(b"\0".join(personal)).hexdigest()
+    return identity if len(identity) <= 64 else hashlib.sha256(identity.encode()).hexdigest()
 
 
 CurrentClient = Annotated[Client, Depends(current_client)]

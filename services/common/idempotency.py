@@ -91,11 +91,14 @@ class IdempotencyMiddleware:
             )
             await response(scope, receive, send)
             return
-        body = await _read_body(receive)
         service_app = scope["app"]
+        client_scope = caller_identity(scope, _internal_secret(service_app))
+        if client_scope is None:  # anonymous callers are all alike: nothing to replay safely
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
         engine: Engine = service_app.state.engine
         ttl = timedelta(seconds=service_app.state.settings.idempotency_ttl_seconds)
-        client_scope = caller_identity(scope, _internal_secret(service_app))
         fingerprint = _fingerprint(scope, body)
         verdict = await anyio.to_thread.run_sync(
             _reserve, engine, client_scope, key, fingerprint, ttl
