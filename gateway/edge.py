@@ -56,12 +56,15 @@ class _Dispatcher:
         await self.gateway(scope, receive, send)
 
 
-# The gateway's own paths outside the contract, and the ones no rate limit applies to.
+# The gateway's own paths outside the contract.
 OPERATIONAL_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
+# Probes only: every other path (docs and metrics too) counts, or it would be an
+# unlimited oracle for guessing keys. Probes look at no key.
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 def _unlimited(path: str) -> bool:
-    return path in OPERATIONAL_PATHS or path.startswith("/docs/")
+    return path in UNLIMITED_PATHS
 
 
 def rate_limit_policy(scope: Scope) -> Policy | None:

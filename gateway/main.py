@@ -10,6 +10,7 @@ probes, the merged contract, the docs and the API clients.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from functools import cache
@@ -78,8 +79,40 @@ class ServiceReadiness(BaseModel):
     services: dict[str, Any]
 
 
+class _Readiness:
+    """Every part's readiness, asked at most once per ``ttl`` seconds: an anonymous,
+    unlimited probe must not become a way to load every service and database."""
+
+    def __init__(self, upstreams: Mapping[str, Upstream], ttl: float = 2.0) -> None:
+        self.upstreams = upstreams
+        self.ttl = ttl
+        self._last: tuple[float, ServiceReadiness] | None = None
+        self._lock = anyio.Lock()
+
+    async def get(self, request: Request) -> ServiceReadiness:
+        async with self._lock:
+            if self._last is None or time.monotonic() - self._last[0] > self.ttl:
+                self._last = (time.monotonic(), await self._ask(request))
+            return self._last[1]
+
+    async def _ask(self, request: Request) -> ServiceReadiness:
+        results: dict[str, Any] = {}
+
+        async def ask(name: str, upstream: Upstream) -> None:
+            results[name] = await upstream.readiness()
+
+        async with anyio.create_task_group() as tasks:
+            for name, upstream in self.upstreams.items():
+                tasks.start_soon(ask, name, upstream)
+        own = await anyio.to_thread.run_sync(check_readiness, request)
+        results["gateway"] = own.model_dump()
+        ready = all(r.get("status") == "ok" for r in results.values())
+        return ServiceReadiness(status="ok" if ready else "unavailable", services=results)
+
+
 def _ops_router(upstreams: Mapping[str, Upstream]) -> APIRouter:
     router = APIRouter(tags=["operations"])
+    readiness = _Readiness(upstreams)
 
     @router.get("/healthz", summary="Liveness: the gateway process answers.")
     def healthz() -> dict[str, str]:
@@ -87,26 +120,16 @@ def _ops_router(upstreams: Mapping[str, Upstream]) -> APIRouter:
 
     @router.get(
         "/readyz",
-        summary="Readiness: the gateway's database and every service are reachable and migrated.",
+        summary="Readiness: the gateway's database and every service are reachable and "
+        "migrated (asked at most every 2 seconds).",
         response_model=ServiceReadiness,
         responses={
             503: {"model": ServiceReadiness, "description": "At least one part is not ready."}
         },
     )
     async def readyz(request: Request) -> JSONResponse:
-        results: dict[str, Any] = {}
-
-        async def ask(name: str, upstream: Upstream) -> None:
-            results[name] = await upstream.readiness()
-
-        async with anyio.create_task_group() as tasks:
-            for name, upstream in upstreams.items():
-                tasks.start_soon(ask, name, upstream)
-        own = await anyio.to_thread.run_sync(check_readiness, request)
-        results["gateway"] = own.model_dump()
-        ready = all(r.get("status") == "ok" for r in results.values())
-        body = ServiceReadiness(status="ok" if ready else "unavailable", services=results)
-        return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+        body = await readiness.get(request)
+        return JSONResponse(body.model_dump(), status_code=200 if body.status == "ok" else 503)
 
     @router.get(
         "/metrics",

@@ -138,6 +138,7 @@ def test_a_stopped_service_answers_at_once_and_recovers(
         assert statuses[:2] == [502, 502]
         assert statuses[-1] == 503  # the circuit is open: refused without trying
         assert http.get("/v1/organizations").status_code == 200  # the others go on
+        time.sleep(2.1)  # readiness is asked at most every 2 seconds
         ready = http.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["services"]["events"]["status"] == "unavailable"
