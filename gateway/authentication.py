@@ -77,9 +77,13 @@ class KeyStore:
         self.cache_seconds = cache_seconds
         self.max_entries = max_entries
         self._cache: OrderedDict[str, tuple[Authenticated | None, float]] = OrderedDict()
+        # Bumped by forget(): a lookup that began before a change must not cache its
+        # (possibly stale) answer after the change.
+        self._generation = 0
 
     def forget(self) -> None:
         """Drop every cached answer (after a client or key changed in this process)."""
+        self._generation += 1
         self._cache.clear()
 
     async def authenticate(self, key: str) -> Authenticated | None:
@@ -96,7 +100,14 @@ class KeyStore:
         if cached is not None and cached[1] > now:
             self._cache.move_to_end(cache_key)
             return cached[0]
-        found, lifetime = await anyio.to_thread.run_sync(self._lookup, key)
+        for _attempt in range(3):
+            generation = self._generation
+            found, lifetime = await anyio.to_thread.run_sync(self._lookup, key)
+            if generation == self._generation:
+                break
+            # A client or key changed while we looked: look again, never cache the old answer.
+        else:
+            return found
         self._cache[cache_key] = (found, now + min(self.cache_seconds, lifetime))
         if len(self._cache) > self.max_entries:
             self._cache.popitem(last=False)

@@ -216,3 +216,28 @@ def test_anonymous_callers_see_who_they_are(api):
     me = api.get("/v1/me").json()
     assert me["client_id"] == "anonymous"
     assert me["scopes"] == ["public:read"]
+
+
+def test_a_change_during_a_key_lookup_is_never_cached_stale(api):
+    """A revocation that commits while another request is looking the key up: the
+    lookup is asked again, and the valid answer from before is not cached."""
+    created = create(api)
+    store = api.app.state.key_store
+    store.cache_seconds = 300
+    lookups = []
+    original = store._lookup
+
+    def lookup_racing_a_revocation(key):
+        answer = original(key)
+        lookups.append(answer[0] is not None)
+        if len(lookups) == 1:  # the revocation commits while this lookup is under way
+            response = api.delete(
+                f"{CLIENTS}/{created['id']}/keys/{created['keys'][0]['id']}", headers=AUTH
+            )
+            assert response.status_code == 204
+        return answer
+
+    store._lookup = lookup_racing_a_revocation
+    assert api.get("/v1/me", headers=bearer(created["key"])).status_code == 401
+    assert lookups == [True, False]
+    assert api.get("/v1/me", headers=bearer(created["key"])).status_code == 401
