@@ -24,8 +24,17 @@ class GatewaySettings(BaseSettings):
 
     # --- forwarding
     connect_timeout_seconds: float = Field(2.0, gt=0, le=60)
+    """Longest wait for a connection to an upstream (504 after it), and for a free one
+    of the pool when all are in use (503 "the gateway is busy" after it)."""
     read_timeout_seconds: float = Field(15.0, gt=0, le=600)
-    """Longest wait for an upstream's answer (504 after it)."""
+    """Longest wait for an upstream's answer once the request is sent (504 after it)."""
+    request_timeout_seconds: float = Field(30.0, gt=0, le=3600)
+    """Longest one request may take until its answer starts, the caller's upload
+    included: so long at most it holds a pooled connection. 408 when the caller was
+    still sending its body then, else 504; keep it above connect + read timeouts."""
+    body_timeout_seconds: float = Field(10.0, gt=0, le=600)
+    """Longest wait for the next piece of a request body from the caller (408 after
+    it, and its connection is closed; not counted against the service)."""
     retry_attempts: int = Field(1, ge=0, le=5)
     """Extra attempts for idempotent requests whose connection failed (within the deadline)."""
     breaker_failure_threshold: int = Field(5, ge=1, le=1000)

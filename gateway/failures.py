@@ -9,10 +9,15 @@ shape of :mod:`services.common.problems`:
 | ``refused`` | 502 ``bad-gateway`` | no connection could be made |
 | ``reset`` | 502 ``bad-gateway`` | the connection dropped before an answer |
 | ``bad_response`` | 502 ``bad-gateway`` | the answer was not valid HTTP |
-| ``connect_timeout`` | 504 ``gateway-timeout`` | no connection (or free pooled one) in time |
+| ``connect_timeout`` | 504 ``gateway-timeout`` | no connection in time |
 | ``read_timeout`` | 504 ``gateway-timeout`` | the answer did not start in time |
 | ``open_circuit`` | 503 ``service-unavailable`` + ``Retry-After`` | the breaker refused |
+| ``busy`` | 503 ``service-unavailable`` + ``Retry-After`` | no free pooled connection in time |
 | ``interrupted`` | (the head was sent: the connection is dropped) | the answer broke off |
+
+Only the first five are failures of the service (the breaker counts them). The
+caller's own failure is not reported: a request body that does not arrive in
+time gets 408 ``request-timeout`` and the caller's connection is closed.
 """
 
 from __future__ import annotations
@@ -32,11 +37,12 @@ UpstreamErrorHook = Callable[[str, str], None]
 """Called as ``hook(service, kind)`` for each failed attempt (see the table above)."""
 
 PROBLEMS: dict[int, tuple[str, str]] = {
+    408: ("request-timeout", "Request timeout"),
     502: ("bad-gateway", "Bad gateway"),
     503: ("service-unavailable", "Service unavailable"),
     504: ("gateway-timeout", "Gateway timeout"),
 }
-"""Status -> (problem type slug, title) of the gateway's own forwarding failures."""
+"""Status -> (problem type slug, title) of the gateway's own forwarding problems."""
 
 
 class UpstreamFailure(Exception):
@@ -77,8 +83,10 @@ async def send_problem(
     request_id: bytes | None = None,
     traceparent: bytes | None = None,
     retry_after: int | None = None,
+    close: bool = False,
 ) -> None:
-    """Answer the request with the gateway's problem+json for ``status``."""
+    """Answer the request with the gateway's problem+json for ``status`` (and close
+    the caller's connection after it when ``close``)."""
     slug, title = PROBLEMS[status]
     problem: dict[str, Any] = {
         "type": problem_type(slug),
@@ -100,5 +108,7 @@ async def send_problem(
         headers.append((b"retry-after", str(retry_after).encode()))
     if traceparent is not None:
         headers.append((b"traceparent", traceparent))
+    if close:
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -8,18 +8,34 @@ of the hot path), with the caller's identity as the signed
 When the service does not answer, the caller gets a problem+json at once
 (:mod:`gateway.failures`): 502 ``bad-gateway`` when the connection was refused
 or dropped before an answer, 504 ``gateway-timeout`` after
-``connect_timeout_seconds`` to connect or ``read_timeout_seconds`` waiting for
-the answer, 503 ``service-unavailable`` with ``Retry-After`` while the
+``connect_timeout_seconds`` to connect, ``read_timeout_seconds`` waiting for
+the answer once the request is sent, or ``request_timeout_seconds`` for the
+whole attempt; 503 ``service-unavailable`` with ``Retry-After`` while the
 service's circuit is open (the request is not sent).
 
 Those failures, and only those, count towards the circuit breaker
 (:mod:`gateway.breaker`): an answer is an answer, even a 5xx (the service is up
-and speaks for itself; its own 503s are relayed as they are). ``GET``, ``HEAD``
-and ``OPTIONS`` requests without a streamed body are tried again, at most
-``retry_attempts`` times, when the connection failed before any answer
-(refused, reset; not after a timeout), and never once the first attempt's
-deadline (``connect_timeout_seconds + read_timeout_seconds``) has passed.
-Other methods are never retried by the proxy.
+and speaks for itself; its own 503s are relayed as they are). A request that
+ends with no word on the service gives its breaker ticket back (the half-open
+trial's slot goes to the next request): the caller hung up, was too slow, or
+the gateway was busy.
+
+The caller's side is bounded too, so it cannot hold a pooled connection:
+
+* each piece of a request body must arrive within ``body_timeout_seconds``,
+  and the whole attempt (upload included) ends at ``request_timeout_seconds``;
+  a caller still sending then gets 408 ``request-timeout`` and its connection
+  is closed;
+* at most ``pool_size`` requests use a service's connections at once; a
+  request that finds no free one within ``connect_timeout_seconds`` gets 503
+  ``service-unavailable`` ("the gateway is busy", ``Retry-After``).
+
+``GET``, ``HEAD`` and ``OPTIONS`` requests without a streamed body are tried
+again, at most ``retry_attempts`` times, when the connection failed before any
+answer (refused, reset; not after a timeout), and never once
+``connect_timeout_seconds + read_timeout_seconds`` have passed since the first
+attempt (nor after ``request_timeout_seconds``). Other methods are never
+retried by the proxy.
 """
 
 from __future__ import annotations
@@ -31,7 +47,7 @@ from typing import Any
 
 import aiohttp
 from multidict import CIMultiDict
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from yarl import URL
 
 from gateway.breaker import CircuitBreaker
@@ -51,6 +67,8 @@ _RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # aiohttp adds these unless told not to; the caller's own (if any) are forwarded.
 _NO_AUTO_HEADERS = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 _ASSERTION_CACHE_LIMIT = 4096
+_TOO_SLOW = "The request body did not arrive in time; the request was not forwarded whole."
+_BUSY = "The gateway is busy: every connection to the {} service is in use; retry shortly."
 
 
 class UpstreamInterrupted(Exception):
@@ -62,22 +80,49 @@ class _ClientGone(Exception):
     """The caller disconnected while its request body was being forwarded."""
 
 
+class _CallerTooSlow(Exception):
+    """The caller's request body did not arrive in time (408, not the service's fault)."""
+
+
+async def _next_message(receive: Receive, timeout: float) -> Message:
+    """The caller's next ASGI message, if it comes within ``timeout`` seconds."""
+    try:
+        async with asyncio.timeout(timeout):
+            return await receive()
+    except TimeoutError:
+        raise _CallerTooSlow from None
+
+
 class _StreamedBody:
-    """A request body too large for one ASGI message, forwarded as it arrives."""
+    """A request body too large for one ASGI message, forwarded as it arrives.
 
-    __slots__ = ("client_gone", "first", "receive")
+    aiohttp reads it in its own task and wraps whatever goes wrong there, so
+    the caller's part is kept here: ``error`` (the caller left, stalled, or
+    its body was refused), and whether the upload was ``waiting`` on the
+    caller when the attempt's deadline struck.
+    """
 
-    def __init__(self, first: bytes, receive: Receive) -> None:
-        self.first, self.receive, self.client_gone = first, receive, False
+    __slots__ = ("error", "first", "receive", "timeout", "waiting")
+
+    def __init__(self, first: bytes, receive: Receive, timeout: float) -> None:
+        self.first, self.receive, self.timeout = first, receive, timeout
+        self.error: Exception | None = None
+        self.waiting = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self.first:
             yield self.first
         while True:
-            message = await self.receive()
+            self.waiting = True
+            try:
+                message = await _next_message(self.receive, self.timeout)
+            except Exception as exc:
+                self.error = exc
+                raise
+            self.waiting = False
             if message["type"] == "http.disconnect":
-                self.client_gone = True
-                raise _ClientGone
+                self.error = _ClientGone()
+                raise self.error
             if message.get("body"):
                 yield message["body"]
             if not message.get("more_body", False):
@@ -107,7 +152,9 @@ class HttpService:
         self._session: aiohttp.ClientSession | None = None
         self._assertions: dict[Client, tuple[str, float]] = {}
         self._retries = settings.retry_attempts
-        self._deadline = settings.connect_timeout_seconds + settings.read_timeout_seconds
+        # Retries stop here; every attempt, the first included, at request_timeout.
+        self._retry_window = settings.connect_timeout_seconds + settings.read_timeout_seconds
+        self._slots: asyncio.Semaphore | None = None  # pool_size requests at once
 
     # --- the Upstream protocol
 
@@ -118,10 +165,11 @@ class HttpService:
     @asynccontextmanager
     async def _lifespan(self) -> AsyncIterator[None]:
         self._session = self._new_session()
+        self._slots = asyncio.Semaphore(self.settings.pool_size)
         try:
             yield
         finally:
-            session, self._session = self._session, None
+            session, self._session, self._slots = self._session, None, None
             await session.close()
 
     async def readiness(self) -> dict[str, Any]:
@@ -157,17 +205,15 @@ class HttpService:
                 retry_after=self.breaker.retry_after(),
             )
             return
-        try:
-            await self._forward(scope, receive, send)
-        except BaseException:
-            self.breaker.abandoned(ticket)
-            raise
+        await self._forward(scope, receive, send, ticket)
 
     # --- forwarding
 
-    async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
-        session = self._session
-        if session is None:
+    async def _forward(self, scope: Scope, receive: Receive, send: Send, ticket: int) -> None:
+        """Forward the request, relay the answer and tell the breaker how the service
+        did; a request that ends with no word on it gives ``ticket`` back."""
+        session, slots = self._session, self._slots
+        if session is None or slots is None:
             raise RuntimeError(f"{self.name}: HttpService used outside its lifespan")
         incoming = request_headers(scope)
         headers = CIMultiDict(incoming.pairs)
@@ -175,35 +221,74 @@ class HttpService:
         client = scope.get(CLIENT_SCOPE_KEY)
         if isinstance(client, Client):
             headers[ASSERTION_HEADER] = self._assertion(client)
-        data: bytes | _StreamedBody | None = None
-        if incoming.has_body:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body = message.get("body", b"")
-            data = _StreamedBody(body, receive) if message.get("more_body", False) else body
         query = scope.get("query_string", b"")
         path = scope.get("raw_path") or scope["path"].encode()
         target = self.base_url + path.decode("latin-1")
         if query:
             target += "?" + query.decode("latin-1")
-        try:
-            response = await self._answer(scope["method"], URL(target, encoded=True), headers, data)
-        except _ClientGone:
-            return
-        except UpstreamFailure as failure:
-            self.breaker.failed()
+
+        async def problem(status: int, detail: str, **extra: Any) -> None:
             await send_problem(
                 scope,
                 send,
-                failure.status,
-                failure.detail,
+                status,
+                detail,
                 request_id=incoming.request_id,
                 traceparent=echo,
+                **extra,
             )
-            return
-        self.breaker.succeeded()
-        await self._relay(response, send, echo)
+
+        judged = False  # the breaker has been told whether the service answered
+        try:
+            body_timeout = self.settings.body_timeout_seconds
+            data: bytes | _StreamedBody | None = None
+            if incoming.has_body:
+                try:
+                    message = await _next_message(receive, body_timeout)
+                except _CallerTooSlow:
+                    await problem(408, _TOO_SLOW, close=True)
+                    return
+                if message["type"] == "http.disconnect":
+                    return
+                body = message.get("body", b"")
+                more = message.get("more_body", False)
+                data = _StreamedBody(body, receive, body_timeout) if more else body
+            try:
+                if slots.locked():  # (a timer only when there is a wait)
+                    async with asyncio.timeout(self.settings.connect_timeout_seconds):
+                        await slots.acquire()
+                else:
+                    await slots.acquire()
+            except TimeoutError:
+                # Every connection is held by requests in flight: the gateway's own
+                # limit, not a failure of the service.
+                self._report("busy")
+                await problem(503, _BUSY.format(self.name), retry_after=1)
+                return
+            try:
+                try:
+                    url = URL(target, encoded=True)
+                    response = await self._answer(scope["method"], url, headers, data)
+                except _ClientGone:
+                    return
+                except _CallerTooSlow:
+                    await problem(408, _TOO_SLOW, close=True)
+                    return
+                except UpstreamFailure as failure:
+                    self.breaker.failed()
+                    judged = True
+                    await problem(failure.status, failure.detail)
+                    return
+                self.breaker.succeeded()
+                judged = True
+                await self._relay(response, send, echo)
+            finally:
+                slots.release()
+        finally:
+            if not judged:
+                # The caller left or was too slow, the gateway was busy, or
+                # something raised: a half-open trial's slot goes to the next request.
+                self.breaker.abandoned(ticket)
 
     def _trace(
         self, scope: Scope, incoming: RequestHeaders, headers: CIMultiDict[str]
@@ -235,7 +320,9 @@ class HttpService:
             else 0
         )
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._deadline
+        now = loop.time()
+        deadline = now + self.settings.request_timeout_seconds
+        retry_until = min(deadline, now + self._retry_window)
         attempt = 0
         while True:
             attempt += 1
@@ -243,17 +330,18 @@ class HttpService:
                 request = self._session.request(
                     method, url, headers=headers, data=data, allow_redirects=False
                 )
-                if attempt == 1:
-                    return await request
-                async with asyncio.timeout_at(deadline):
+                async with asyncio.timeout_at(deadline if attempt == 1 else retry_until):
                     return await request
             except (aiohttp.ClientError, TimeoutError) as exc:
-                if isinstance(data, _StreamedBody) and data.client_gone:
-                    raise _ClientGone from exc
+                if isinstance(data, _StreamedBody):
+                    if data.error is not None:  # the caller's doing, not the service's
+                        raise data.error from exc
+                    if isinstance(exc, TimeoutError) and data.waiting:
+                        raise _CallerTooSlow from exc  # still uploading at the deadline
                 failure = classify(exc, self.name)
                 self._report(failure.kind)
                 retry = failure.kind in ("refused", "reset") and attempt < attempts
-                if not retry or loop.time() >= deadline:
+                if not retry or loop.time() >= retry_until:
                     raise failure from exc
 
     async def _relay(
@@ -304,7 +392,9 @@ class HttpService:
     def _new_session(self) -> aiohttp.ClientSession:
         settings = self.settings
         connector = aiohttp.TCPConnector(
-            limit=settings.pool_size,
+            # The pool's limit is the proxy's own (``_slots``): waiting for a free
+            # connection must not look like a service that does not accept one.
+            limit=0,
             limit_per_host=0,
             keepalive_timeout=settings.keepalive_seconds,
         )
@@ -312,8 +402,7 @@ class HttpService:
             connector=connector,
             timeout=aiohttp.ClientTimeout(
                 total=None,
-                # A free pooled connection, then the socket: both before the deadline.
-                connect=self._deadline,
+                connect=None,
                 sock_connect=settings.connect_timeout_seconds,
                 sock_read=settings.read_timeout_seconds,
             ),

@@ -106,6 +106,12 @@ PROBLEM_CATALOGUE: dict[str, ProblemType] = {
     "consent-pending": ProblemType(
         409, "Conflict", "The case study already awaits the other side's consent."
     ),
+    "request-timeout": ProblemType(
+        408,
+        "Request timeout",
+        "The request body did not arrive in time (a pause between its pieces, or the "
+        "whole request, too long); nothing was done and the connection is closed.",
+    ),
     "gone": ProblemType(
         410, "Gone", "The resource existed and was deleted (change feeds keep its tombstone)."
     ),

@@ -3,15 +3,19 @@
 The real edge (authentication, limits) is assembled in :mod:`gateway.main`;
 here a request gets a request id, optionally a trace context, and the caller
 the test names is put in the scope, as the edge would after checking a key.
+:func:`forwarding` calls it in-process; :func:`serving` serves it with uvicorn
+on a real port, for callers that hang up, trickle or stall over a socket.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
+import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.config import GatewaySettings
@@ -20,8 +24,9 @@ from gateway.routing import service_for
 from gateway.tracing import TraceContextMiddleware
 from services.common.auth import CLIENT_SCOPE_KEY, Client
 from services.common.requestid import RequestIdMiddleware
+from tests.gateway.processes import free_port
 
-__all__ = ["SECRET", "Recorder", "forwarding", "settings"]
+__all__ = ["SECRET", "Recorder", "forwarding", "serving", "settings"]
 
 SECRET = "proxy-test-internal-secret"
 
@@ -104,3 +109,28 @@ async def forwarding(
             yield http
     if scopes is not None:
         scopes.extend(seen)
+
+
+@asynccontextmanager
+async def serving(service: HttpService) -> AsyncIterator[int]:
+    """The test edge in front of ``service``, served by uvicorn on a free port of
+    127.0.0.1 in this event loop (the port is yielded)."""
+    app, _ = _edge({service.name: service}, service, {}, False)
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
+        access_log=False, timeout_graceful_shutdown=2,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    async with service.lifespan():
+        task = asyncio.create_task(server.serve())
+        try:
+            while not server.started:
+                if task.done():
+                    task.result()  # it failed to start: say why
+                    raise RuntimeError("uvicorn stopped before it started")
+                await asyncio.sleep(0.01)
+            yield port
+        finally:
+            server.should_exit = True
+            await task
