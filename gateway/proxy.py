@@ -381,7 +381,7 @@ class HttpService:
             return cached[0]
         if len(self._assertions) >= _ASSERTION_CACHE_LIMIT:
             self._assertions.clear()
-        token = sign_assertion(client, self._secret)
+        token = sign_assertion(client, self._secret, audience=self.name)
         self._assertions[client] = (token, now + ASSERTION_TTL_SECONDS / 2)
         return token
 

@@ -2,10 +2,10 @@
 
 In the distributed mode the gateway authenticates the API key and forwards
 ``Kyodo-Client-Assertion: <payload>.<signature>``: the client's id, scopes
-and organisations with an expiry, signed with HMAC-SHA256 under the secret
-the gateway and the services share (``KYODO_INTERNAL_SECRET``). A service
-believes nothing else a request says about its caller, and the key itself
-never travels past the gateway.
+and organisations, the service it is meant for and an expiry, signed with
+HMAC-SHA256 under the secret the gateway and the services share
+(``KYODO_INTERNAL_SECRET``). A service believes nothing else a request says
+about its caller, and the key itself never travels past the gateway.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ __all__ = ["ASSERTION_HEADER", "ASSERTION_TTL_SECONDS", "sign_assertion", "verif
 
 ASSERTION_HEADER = "kyodo-client-assertion"
 # Long enough for a slow upstream hop, short enough that a leaked header is soon useless.
-ASSERTION_TTL_SECONDS = 60
+ASSERTION_TTL_SECONDS = 30
 _MAX_LENGTH = 16_384
 
 
@@ -40,9 +40,11 @@ def _mac(secret: str, payload: str) -> str:
     return _b64(hmac.new(secret.encode(), payload.encode("ascii"), hashlib.sha256).digest())
 
 
-def sign_assertion(client: Client, secret: str, *, now: float | None = None) -> str:
-    """The header value asserting ``client`` until ``ASSERTION_TTL_SECONDS`` from now."""
+def sign_assertion(client: Client, secret: str, *, audience: str, now: float | None = None) -> str:
+    """The header value asserting ``client`` to the service ``audience`` (it is worth
+    nothing to another service) until ``ASSERTION_TTL_SECONDS`` from now."""
     claims = {
+        "aud": audience,
         "sub": client.id,
         "scp": sorted(client.scopes),
         "org": sorted(client.organization_ids),
@@ -52,11 +54,14 @@ def sign_assertion(client: Client, secret: str, *, now: float | None = None) -> 
     return f"{payload}.{_mac(secret, payload)}"
 
 
-def verify_assertion(token: str, secret: str, *, now: float | None = None) -> Client | None:
-    """The asserted client, or None when the value is forged, malformed or expired."""
+def verify_assertion(
+    token: str, secret: str, *, audience: str, now: float | None = None
+) -> Client | None:
+    """The asserted client, or None when the value is forged, malformed, expired or
+    meant for another service."""
     from services.common.auth import Client
 
-    if len(token) > _MAX_LENGTH or token.count(".") != 1:
+    if len(token) > _MAX_LENGTH or not token.isascii() or token.count(".") != 1:
         return None
     payload, signature = token.split(".")
     if not hmac.compare_digest(signature, _mac(secret, payload)):
@@ -64,6 +69,8 @@ def verify_assertion(token: str, secret: str, *, now: float | None = None) -> Cl
     try:
         claims = json.loads(_unb64(payload))
         expires = int(claims["exp"])
+        if claims["aud"] != audience:
+            return None
         client = Client(
             id=str(claims["sub"]),
             scopes=frozenset(str(s) for s in claims["scp"]),

@@ -132,7 +132,7 @@ def _asserted_client(request: Request) -> Client | None:
     if token is None:
         return None
     secret = _settings_secret(request.app.state, "internal_secret", "internal_secret_value")
-    client = verify_assertion(token, secret)
+    client = verify_assertion(token, secret, audience=request.app.state.service)
     if client is None:
         raise Unauthorized("The gateway's assertion of the caller is not valid.")
     return client
@@ -208,8 +208,9 @@ def _client_part(scope: Scope, secret: str | None, headers: dict[bytes, bytes]) 
     if isinstance(given, Client):
         return f"client:{given.id}"
     token = headers.get(ASSERTION_HEADER.encode())
-    if token is not None and secret is not None:
-        asserted = verify_assertion(token.decode("latin-1"), secret)
+    audience = getattr(getattr(scope.get("app"), "state", None), "service", None)
+    if token is not None and secret is not None and audience is not None:
+        asserted = verify_assertion(token.decode("latin-1"), secret, audience=audience)
         if asserted is not None:
             return f"client:{asserted.id}"
     key = headers.get(b"authorization")

@@ -229,7 +229,7 @@ def test_hop_by_hop_and_credential_headers_stay_behind(upstream: ServiceProcess)
     # The forwarded chain keeps what came before and adds the caller's address.
     assert header_values(echo, "x-forwarded-for") == ["203.0.113.9, 127.0.0.1"]
     (assertion,) = header_values(echo, "kyodo-client-assertion")
-    assert verify_assertion(assertion, SECRET) == caller
+    assert verify_assertion(assertion, SECRET, audience="upstream") == caller
 
 
 def test_the_services_hop_by_hop_headers_stay_behind_and_cookies_stay_apart(
