@@ -1,7 +1,8 @@
 """Annotated dependencies of the events endpoints, and who may do what.
 
 Reads of the public calendar are open; drafts exist only for their organisers.
-An event is changed by a key acting for one of its organisers; an opportunity,
+An event is changed by a key acting for one of its organisers, and its organisers
+are added and removed only by keys acting for each of them; an opportunity,
 its shifts and the sign-ups' personal data belong to the opportunity's
 organisation. A sign-up is also the person's, through the token they got
 (``X-Signup-Token``). Others get 404 where the record is private (drafts) and
@@ -10,7 +11,7 @@ organisation. A sign-up is also the person's, through the token they got
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
@@ -48,6 +49,7 @@ __all__ = [
     "drafts_need_a_key",
     "ensure_organizations",
     "organised_event",
+    "require_organizer_changes",
     "require_organizers",
 ]
 
@@ -81,16 +83,26 @@ def live_shift(session: SessionDep, shift_id: ShiftId) -> Shift:
 # --- events ------------------------------------------------------------------------
 
 
-def organises(client: Client, event: Event) -> bool:
-    """Whether ``client`` acts for one of the event's organisers."""
-    return any(acts_for(client, organizer) for organizer in event.organizer_ids)
-
-
 def require_organizers(client: Client, organizer_ids: Iterable[str]) -> None:
     """403 unless ``client`` acts for every one of ``organizer_ids`` (an event's new
     organisers: nobody names another organisation as organiser of their event)."""
     for organizer in organizer_ids:
         require_acts_for(client, organizer, f"organisation {organizer}")
+
+
+def require_organizer_changes(
+    client: Client, current: Sequence[str], replacement: Sequence[str]
+) -> None:
+    """403 unless ``client`` acts for every organiser that replacing ``current`` with
+    ``replacement`` adds, and for every one it removes: a co-organiser cannot drop
+    another organisation from their event (an organiser may leave it)."""
+    require_organizers(client, [o for o in replacement if o not in current])
+    for organizer in current:
+        if organizer not in replacement and not acts_for(client, organizer):
+            raise Forbidden(
+                f"Only a key acting for organisation {organizer} (or an administrator) may "
+                "remove it from the event's organisers."
+            )
 
 
 def public_event(
@@ -100,7 +112,7 @@ def public_event(
 ) -> Event:
     """An event as a reader may see it: a draft exists only for its organisers."""
     event = service.live_event(session, event_id)
-    if event.status == "draft" and not organises(client, event):
+    if not service.visible_to(client, event):
         raise NotFound(f"Event {event_id} does not exist.")
     return event
 
@@ -108,7 +120,7 @@ def public_event(
 def organised_event(session: SessionDep, event_id: EventId, client: Client) -> Event:
     """An event its organisers change: others get 404 for drafts, 403 otherwise."""
     event = public_event(session, event_id, client)
-    if not organises(client, event):
+    if not service.organises(client, event):
         raise Forbidden("Only an organiser of this event (or an administrator) may do this.")
     return event
 

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from services.common.auth import CurrentClient, WriterClient
-from services.common.db import SessionDep
+from services.common.db import SessionDep, lock_row
 from services.common.etags import IfMatchHeader, set_etag, tagged_or_not_modified
 from services.common.openapi import problem_responses
 from services.common.pagination import (
@@ -37,6 +37,7 @@ from services.events.deps import (
     drafts_need_a_key,
     ensure_organizations,
     organised_event,
+    require_organizer_changes,
     require_organizers,
 )
 from services.events.filters import EventCriteria, EventFilters, OccurrenceWindow
@@ -331,7 +332,7 @@ async def update_event(
     if_match: IfMatchHeader = None,
 ) -> EventPublic:
     """Update some fields of an event (bumps its iCalendar SEQUENCE), by a key acting for one
-    of its organisers, and for every organiser it adds. Requires `If-Match`."""
+    of its organisers, and for every organiser it adds or removes. Requires `If-Match`."""
     organizers = getattr(data, "organizer_ids", None)
     if organizers:
         # Before this request touches the database: the catch-up writes too.
@@ -339,7 +340,12 @@ async def update_event(
 
     def update() -> EventPublic:
         event = organised_event(session, event_id, client)
-        require_organizers(client, set(organizers or ()) - set(event.organizer_ids))
+        if organizers is not None:
+            # Judge the change against the organisers it replaces, read under the row
+            # lock (PostgreSQL): not against an earlier read a concurrent update changed.
+            lock_row(session, event)
+            event = organised_event(session, event_id, client)
+            require_organizer_changes(client, event.organizer_ids, organizers)
         event = service.update_event(session=session, event=event, data=data, if_match=if_match)
         set_etag(response, event.version)
         return service.events_public(session, [event])[0]

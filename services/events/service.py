@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common import outbox
+from services.common.auth import Client, acts_for
 from services.common.db import lock_live
 from services.common.etags import check_if_match
 from services.common.ids import new_id
@@ -30,7 +31,9 @@ __all__ = [
     "event_public",
     "events_public",
     "live_event",
+    "organises",
     "update_event",
+    "visible_to",
 ]
 
 _WRITABLE = set(EventCreate.model_fields)
@@ -50,6 +53,16 @@ def live_event(session: Session, event_id: str) -> Event:
     if event.deleted_at is not None:
         raise Gone(f"Event {event_id} was deleted.")
     return event
+
+
+def organises(client: Client, event: Event) -> bool:
+    """Whether ``client`` acts for one of the event's organisers."""
+    return any(acts_for(client, organizer) for organizer in event.organizer_ids)
+
+
+def visible_to(client: Client, event: Event) -> bool:
+    """Whether ``client`` may know of the event: a draft exists only for its organisers."""
+    return event.status != "draft" or organises(client, event)
 
 
 def events_public(session: Session, events: Sequence[Event]) -> list[EventPublic]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from services.common import outbox
+from services.common.auth import Client
 from services.common.db import lock_live, lock_row
 from services.common.etags import check_if_match
 from services.common.ids import new_id
@@ -27,7 +28,7 @@ from services.common.versioned import bump, commit_or_conflict
 from services.events import repository
 from services.events.models import Event, Opportunity, Shift, Signup
 from services.events.readmodel import known_organizations
-from services.events.service import check_organizations
+from services.events.service import check_organizations, visible_to
 from services.events.volunteering_schemas import (
     AttendanceRecord,
     OpportunityCreate,
@@ -107,14 +108,29 @@ def opportunities_public(session: Session, rows: Sequence[Opportunity]) -> list[
     ]
 
 
-def _check_event(session: Session, event_id: str | None) -> None:
+def _check_event(
+    session: Session, event_id: str | None, organization_id: str, actor: Client
+) -> None:
+    """An opportunity joins a live event its own organisation organises (422 otherwise);
+    a draft ``actor`` may not see is answered as an unknown event, never told apart."""
     if event_id is None:
         return
     event = session.get(Event, event_id)
-    if event is None or event.deleted_at is not None:
+    if event is None or event.deleted_at is not None or not visible_to(actor, event):
         raise ValidationProblem(
             "The event does not exist.",
             errors=[FieldError(field="body.event_id", message="unknown event", code="unknown")],
+        )
+    if organization_id not in event.organizer_ids:
+        raise ValidationProblem(
+            "An opportunity can only be part of an event its organisation organises.",
+            errors=[
+                FieldError(
+                    field="body.event_id",
+                    message=f"organisation {organization_id} does not organise this event",
+                    code="not_an_organizer",
+                )
+            ],
         )
 
 
@@ -129,10 +145,11 @@ def _record(session: Session, entity: str, row: Any, action: str, payload: Any) 
     )
 
 
-def create_opportunity(*, session: Session, data: OpportunityCreate) -> Opportunity:
-    """Publish a volunteer opportunity for a registered organisation."""
+def create_opportunity(*, session: Session, data: OpportunityCreate, actor: Client) -> Opportunity:
+    """Publish a volunteer opportunity for a registered organisation (part of an event it
+    organises, if any)."""
     check_organizations(session, [data.organization_id], "organization_id")
-    _check_event(session, data.event_id)
+    _check_event(session, data.event_id, data.organization_id, actor)
     now = utcnow()
     row = Opportunity(id=new_id(), **_columns(data, _OPP_WRITABLE), created_at=now, updated_at=now)
     row.search_text = index_text(row.title, row.description, " ".join(row.skills_wanted))
@@ -147,16 +164,19 @@ def _opp_payload(session: Session, row: Opportunity) -> dict[str, Any]:
 
 
 def update_opportunity(
-    *, session: Session, row: Opportunity, data: BaseModel, if_match: str | None
+    *, session: Session, row: Opportunity, data: BaseModel, if_match: str | None, actor: Client
 ) -> Opportunity:
-    """Partial update; shifts must still fit the opportunity's period."""
+    """Partial update; shifts must still fit the opportunity's period, and a new
+    `event_id` must name an event the opportunity's organisation organises."""
     lock_live(session, row, "Opportunity")
     check_if_match(if_match, row.version)
     patch = data.model_dump(mode="json", exclude_unset=True)
     current = _opp_payload(session, row)
     current = {k: v for k, v in current.items() if k in _OPP_WRITABLE}
     merged = revalidate_merged(OpportunityCreate, {**current, **patch})
-    _check_event(session, merged.event_id)  # type: ignore[attr-defined]
+    if "event_id" in patch:
+        event_id = merged.event_id  # type: ignore[attr-defined]
+        _check_event(session, event_id, row.organization_id, actor)
     for name, value in _columns(merged, set(patch)).items():
         setattr(row, name, value)
     for shift in repository.shifts_of(session, [row.id]):

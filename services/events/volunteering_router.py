@@ -75,10 +75,13 @@ async def create_opportunity(
     response: Response,
 ) -> OpportunityPublic:
     """Publish a volunteer opportunity (ボランティア募集) for the organisation the key acts
-    for. Accepts an `Idempotency-Key`."""
+    for; an `event_id` names an event that organisation organises. Accepts an
+    `Idempotency-Key`."""
     require_acts_for(client, data.organization_id, "the opportunity")
     await ensure_organizations(request, [data.organization_id])
-    row = await run_in_threadpool(volunteering.create_opportunity, session=session, data=data)
+    row = await run_in_threadpool(
+        volunteering.create_opportunity, session=session, data=data, actor=client
+    )
     response.headers["Location"] = f"/v1/opportunities/{row.id}"
     set_etag(response, row.version)
     return (await run_in_threadpool(volunteering.opportunities_public, session, [row]))[0]
@@ -120,14 +123,18 @@ def get_opportunity(
     responses=_WRITE_ONE,
 )
 def update_opportunity(
+    client: WriterClient,
     row: OwnedOpportunity,
     data: OpportunityUpdate,  # type: ignore[valid-type]
     session: SessionDep,
     response: Response,
     if_match: IfMatchHeader = None,
 ) -> OpportunityPublic:
-    """Update an opportunity (a key acting for its organisation). Requires `If-Match`."""
-    row = volunteering.update_opportunity(session=session, row=row, data=data, if_match=if_match)
+    """Update an opportunity (a key acting for its organisation); a new `event_id` names
+    an event that organisation organises. Requires `If-Match`."""
+    row = volunteering.update_opportunity(
+        session=session, row=row, data=data, if_match=if_match, actor=client
+    )
     set_etag(response, row.version)
     return volunteering.opportunities_public(session, [row])[0]
 

@@ -1,9 +1,10 @@
 """Object-level authorisation in the events service (OWASP API1, API3, API5).
 
 An event is changed by a key acting for one of its organisers (and for every
-organiser it adds); an opportunity, its shifts and the personal data of its
-sign-ups belong to the opportunity's organisation; a sign-up is also the
-person's, through their token. Drafts do not exist for others (404). Any key with
+organiser it adds or removes); an opportunity, its shifts and the personal data
+of its sign-ups belong to the opportunity's organisation, and it is part only of
+an event that organisation organises; a sign-up is also the person's, through
+their token. Drafts do not exist for others (404; an unknown `event_id`, 422). Any key with
 `events:write` may sign a person up (a front end acts for the citizen). Every
 refusal leaves the stored data exactly as it was, read back as the administrator.
 """
@@ -278,6 +279,150 @@ def test_adding_an_organiser_needs_a_key_acting_for_it(api, world, make_key):
     other = {**world.keys["another organisation"], "If-Match": "*"}
     changed = api.patch(path, json={"title": "共催の防災ワークショップ"}, headers=other)
     assert changed.status_code == 200, changed.text
+
+
+def test_removing_an_organiser_needs_a_key_acting_for_it(api, world, make_event):
+    co_organised = make_event(organizer_ids=[world.ids["org"], world.ids["other"]])
+    path = f"/v1/events/{co_organised['id']}"
+    owner = {**world.keys["owner"], "If-Match": "*"}
+    other = {**world.keys["another organisation"], "If-Match": "*"}
+    before = stored(api, world)
+    refused = api.patch(path, json={"organizer_ids": [world.ids["org"]]}, headers=owner)
+    assert_problem(refused, 403)
+    assert refused.json()["type"] == FORBIDDEN
+    assert world.ids["other"] in refused.json()["detail"]
+    assert stored(api, world) == before
+    # The co-organiser was not removed: its key still changes the event.
+    changed = api.patch(path, json={"title": "共催の説明会"}, headers=other)
+    assert changed.status_code == 200, changed.text
+    # Reordering removes nobody; an organiser may leave; the administrator may remove one.
+    reordered = api.patch(
+        path, json={"organizer_ids": [world.ids["other"], world.ids["org"]]}, headers=owner
+    )
+    assert reordered.status_code == 200, reordered.text
+    left = api.patch(path, json={"organizer_ids": [world.ids["org"]]}, headers=other)
+    assert left.status_code == 200, left.text
+    assert [o["id"] for o in left.json()["organizers"]] == [world.ids["org"]]
+    shared = make_event(organizer_ids=[world.ids["org"], world.ids["other"]])
+    removed = api.patch(
+        f"/v1/events/{shared['id']}",
+        json={"organizer_ids": [world.ids["other"]]},
+        headers={**AUTH, "If-Match": "*"},
+    )
+    assert removed.status_code == 200, removed.text
+
+
+def test_replacing_a_co_organiser_needs_a_key_acting_for_it_too(
+    api, world, make_org, make_event, make_key
+):
+    third = make_org(name="桜ヶ丘市社会福祉協議会", kind="social_welfare_council")
+    co_organised = make_event(organizer_ids=[world.ids["org"], world.ids["other"]])
+    path = f"/v1/events/{co_organised['id']}"
+    swap = {"organizer_ids": [world.ids["org"], third["id"]]}
+    before = stored(api, world)
+    for headers in (make_key(world.ids["org"], third["id"]), world.keys["owner"]):
+        refused = api.patch(path, json=swap, headers={**headers, "If-Match": "*"})
+        assert_problem(refused, 403)
+    assert stored(api, world) == before
+    every = make_key(world.ids["org"], world.ids["other"], third["id"])
+    swapped = api.patch(path, json=swap, headers={**every, "If-Match": "*"})
+    assert swapped.status_code == 200, swapped.text
+
+
+# -- opportunities and events ---------------------------------------------------------
+
+MISSING_EVENT = "019a2b3c-0000-7000-8000-000000000000"
+
+
+def opportunity_body(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "organization_id": "{other}",
+        "title": "受付の手伝い",
+        "municipality_code": MUNICIPALITY,
+    }
+    body.update(overrides)
+    return body
+
+
+def unknown_event(response: Any) -> dict[str, Any]:
+    """The refusal of an event id that names nothing the caller may see."""
+    assert_problem(response, 422, "body.event_id")
+    body = response.json()
+    return {"detail": body["detail"], "errors": body["errors"]}
+
+
+def test_an_opportunity_joins_only_an_event_its_organisation_organises(
+    api, world, make_opportunity
+):
+    theirs = make_opportunity(organization_id=world.ids["other"], title="みどり町の清掃")
+    other = world.keys["another organisation"]
+    before = stored(api, world)
+    missing = unknown_event(
+        api.post(
+            "/v1/opportunities",
+            json=world.fill(opportunity_body(event_id=MISSING_EVENT)),
+            headers=other,
+        )
+    )
+    for caller in ("another organisation", "admin"):
+        headers = world.keys[caller]
+        refused = api.post(
+            "/v1/opportunities",
+            json=world.fill(opportunity_body(event_id="{event}")),
+            headers=headers,
+        )
+        assert_problem(refused, 422, "body.event_id")
+        assert refused.json()["errors"][0]["code"] == "not_an_organizer"
+        refused = api.patch(
+            f"/v1/opportunities/{theirs['id']}",
+            json=world.fill({"event_id": "{event}"}),
+            headers={**headers, "If-Match": "*"},
+        )
+        assert_problem(refused, 422, "body.event_id")
+        assert refused.json()["errors"][0]["code"] == "not_an_organizer"
+    # Another organisation's draft does not exist for it: the answer of an unknown id.
+    draft = world.fill(opportunity_body(event_id="{draft}"))
+    assert unknown_event(api.post("/v1/opportunities", json=draft, headers=other)) == missing
+    patched = api.patch(
+        f"/v1/opportunities/{theirs['id']}",
+        json=world.fill({"event_id": "{draft}"}),
+        headers={**other, "If-Match": "*"},
+    )
+    assert unknown_event(patched) == missing
+    # The administrator sees the draft, and is told why instead.
+    refused = api.post("/v1/opportunities", json=draft, headers=AUTH)
+    assert refused.json()["errors"][0]["code"] == "not_an_organizer"
+    assert stored(api, world) == before
+    assert api.get(f"/v1/opportunities/{theirs['id']}", headers=AUTH).json()["event_id"] is None
+    listed = api.get("/v1/opportunities", params={"limit": 100})
+    assert world.ids["draft"] not in listed.text and world.ids["event"] not in listed.text
+
+
+def test_an_organiser_attaches_its_opportunities_to_its_events(api, world, make_event):
+    owner = world.keys["owner"]
+    for event in ("{event}", "{draft}"):
+        body = world.fill(opportunity_body(organization_id="{org}", event_id=event))
+        created = api.post("/v1/opportunities", json=body, headers=owner)
+        assert created.status_code == 201, created.text
+        assert created.json()["event_id"] == world.ids[event.strip("{}")]
+    moved = api.patch(
+        world.fill("/v1/opportunities/{opportunity}"),
+        json=world.fill({"event_id": "{draft}"}),
+        headers={**owner, "If-Match": "*"},
+    )
+    assert moved.status_code == 200 and moved.json()["event_id"] == world.ids["draft"]
+    # A co-organiser's opportunity may join the event it co-organises.
+    shared = make_event(organizer_ids=[world.ids["org"], world.ids["other"]], status="draft")
+    body = world.fill(opportunity_body(event_id=shared["id"]))
+    other = world.keys["another organisation"]
+    created = api.post("/v1/opportunities", json=body, headers=other)
+    assert created.status_code == 201, created.text
+    detached = api.patch(
+        f"/v1/opportunities/{created.json()['id']}",
+        json={"event_id": None},
+        headers={**other, "If-Match": "*"},
+    )
+    assert detached.status_code == 200 and detached.json()["event_id"] is None
 
 
 # -- sign-ups -------------------------------------------------------------------------
