@@ -8,7 +8,8 @@ generated, not by a client.
 Every request to ``/v1`` passes the gateway's edge, which can answer on its own
 before a service sees it: 429 when the caller's rate limit is spent, 503 when a
 service's circuit is open or rate limits cannot be checked, 502 and 504 when a
-service fails or is too slow (413 for oversized bodies is documented by every
+service fails or is too slow, 408 when the caller is too slow sending its body
+(413 for oversized bodies is documented by every
 service already). :func:`merge` documents those on every ``/v1`` operation, by
 reference to shared responses, and the ``RateLimit`` headers on every success.
 """
@@ -28,13 +29,14 @@ __all__ = ["EDGE_PROBLEMS", "ContractConflict", "dump", "merge"]
 HEADERS_REF = "#/components/headers/"
 
 EDGE_PROBLEMS: dict[int, tuple[str, ...]] = {
+    408: ("request-timeout",),
     429: ("rate-limited",),
     502: ("bad-gateway",),
     503: ("service-unavailable", "rate-limit-unavailable"),
     504: ("gateway-timeout",),
 }
 """Status -> the problem types the edge answers on ``/v1`` operations."""
-_FORWARDING_ONLY = {502, 504}
+_FORWARDING_ONLY = {408, 502, 504}
 
 
 class ContractConflict(ValueError):
