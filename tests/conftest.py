@@ -34,6 +34,8 @@ from services.matching.ranking import Ranking  # noqa: E402
 # catch up with the feed on demand, which is what the tests exercise.
 os.environ.setdefault("KYODO_EVENTS_SYNC_INTERVAL_SECONDS", "0")
 os.environ.setdefault("KYODO_MATCHING_SYNC_INTERVAL_SECONDS", "0")
+# Tests start many apps in one process; frozen heaps would never be collected.
+os.environ.setdefault("KYODO_FREEZE_HEAP_AFTER_STARTUP", "false")
 # Tests make many requests a minute from one address; the limits have tests of their own
 # (which give their settings explicitly).
 for _limit in ("ANONYMOUS", "ADMIN", "DEFAULT"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -46,6 +47,12 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.freeze_heap_after_startup:
+            # What start-up built lives as long as the process: keeping it out of full
+            # collections cut their cost per request from ~380 to ~5 µs in the embedded
+            # platform (bench/gateway_overhead.py), and its p99 by half.
+            gc.collect()
+            gc.freeze()
         yield
         engine.dispose()
 
