@@ -9,14 +9,15 @@ several apps in one process never collide on prometheus_client's global one.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
+
+from services.common.observed import ObservedRequestMiddleware
 
 __all__ = [
     "LATENCY_BUCKETS",
@@ -215,7 +216,7 @@ class GatewayMetrics:
         )
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(ObservedRequestMiddleware):
     """Counts and times every HTTP request, labelled by ``route_of(method, path)``.
 
     The route is resolved after the response, so it adds nothing to the time to
@@ -228,27 +229,12 @@ class MetricsMiddleware:
         metrics: GatewayMetrics,
         route_of: Callable[[str, str], tuple[str, str]],
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
         self.route_of = route_of
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record_status)
-        finally:
-            elapsed = time.perf_counter() - started
-            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
-            service, route = self.route_of(method, scope["path"])
-            self.metrics.observe_request(service, route, method, status, elapsed)
+    def finished(self, scope: Scope, status: int, elapsed: float) -> None:
+        """Count and time the request under its route template."""
+        method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+        service, route = self.route_of(method, scope["path"])
+        self.metrics.observe_request(service, route, method, status, elapsed)

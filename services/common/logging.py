@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from typing import Any
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
 from services.common.auth import CLIENT_SCOPE_KEY
+from services.common.observed import ObservedRequestMiddleware
 from services.common.settings import KyodoSettings
 
 __all__ = ["LOGGED_INSIDE_KEY", "AccessLogMiddleware", "configure_logging"]
@@ -83,34 +83,18 @@ LOGGED_INSIDE_KEY = "kyodo.logged_inside"
 in front of it does not log the same request twice."""
 
 
-class AccessLogMiddleware:
+class AccessLogMiddleware(ObservedRequestMiddleware):
     """Logs one line per request, after the response has been sent: method, route
     template, status, duration and the client id (never query strings, headers or bodies)."""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
-        self.app = app
+        super().__init__(app)
         self.log = structlog.get_logger("kyodo.access").bind(service=service)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+    def finished(self, scope: Scope, status: int, elapsed: float) -> None:
+        """One line, unless an in-process service inside already logged the request."""
+        if scope.get(LOGGED_INSIDE_KEY):
             return
-        started = time.perf_counter()
-        status = 500
-
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record_status)
-        finally:
-            if not scope.get(LOGGED_INSIDE_KEY):
-                self._record(scope, status, started)
-
-    def _record(self, scope: Scope, status: int, started: float) -> None:
         route = scope.get("route")
         client = scope.get(CLIENT_SCOPE_KEY)
         self.log.info(
@@ -119,5 +103,5 @@ class AccessLogMiddleware:
             route=getattr(route, "path", None) or scope["path"],
             status=status,
             client=getattr(client, "id", None),
-            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            duration_ms=round(elapsed * 1000, 2),
         )
