@@ -277,7 +277,9 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="kyodo-bench-events-"))
     try:
-        settings = KyodoSettings(data_dir=work, admin_key="bench-admin-key", log_level="WARNING")
+        settings = KyodoSettings(
+            data_dir=work, admin_key="bench-admin-key-0123456789", log_level="WARNING"
+        )
         app = create_app(settings, EventsSettings(database_url=f"sqlite:///{work / 'events.db'}"))
         engine: sa.Engine = app.state.engine
         upgrade(engine, "events")

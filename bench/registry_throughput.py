@@ -27,7 +27,7 @@ import httpx  # noqa: E402
 
 from bench.servers import Server, machine, machine_line, require_wrk, start, wrk  # noqa: E402
 
-ADMIN_KEY = "bench-admin-key"
+ADMIN_KEY = "bench-admin-key-0123456789"
 ORG = {
     "name": "ベンチマーク用 桜ヶ丘まちづくり協議会",
     "name_kana": "ベンチマークヨウ サクラガオカマチヅクリキョウギカイ",

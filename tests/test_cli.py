@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def kyodo_env(tmp_path, monkeypatch):
     monkeypatch.setenv("KYODO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KYODO_ADMIN_KEY", "cli-test-key")
+    monkeypatch.setenv("KYODO_ADMIN_KEY", "cli-test-key-0123456789")
     monkeypatch.delenv("KYODO_REGISTRY_DATABASE_URL", raising=False)
     from services.common.settings import get_settings
 
@@ -61,7 +61,11 @@ def _free_port() -> int:
 
 def test_serve_runs_the_embedded_platform(tmp_path):
     port = _free_port()
-    env = {**os.environ, "KYODO_DATA_DIR": str(tmp_path), "KYODO_ADMIN_KEY": "serve-key"}
+    env = {
+        **os.environ,
+        "KYODO_DATA_DIR": str(tmp_path),
+        "KYODO_ADMIN_KEY": "serve-key-0123456789abcdef",
+    }
     env.pop("KYODO_REGISTRY_DATABASE_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "kyodo.cli", "serve", "--port", str(port)],
@@ -83,7 +87,7 @@ def test_serve_runs_the_embedded_platform(tmp_path):
         created = httpx.post(
             base + "/v1/organizations",
             json={"name": "起動確認の会", "kind": "volunteer_group", "municipality_code": "102997"},
-            headers={"Authorization": "Bearer serve-key"},
+            headers={"Authorization": "Bearer serve-key-0123456789abcdef"},
         )
         assert created.status_code == 201
         listed = httpx.get(base + "/v1/organizations").json()["items"]

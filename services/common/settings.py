@@ -24,7 +24,10 @@ class KyodoSettings(BaseSettings):
 
     data_dir: Path = Field(Path(".kyodo"), description="Where embedded SQLite files live.")
     admin_key: SecretStr | None = Field(
-        None, description="Bootstrap administrator key, sent as `Authorization: Bearer <key>`."
+        None,
+        min_length=20,
+        description="Bootstrap administrator key, sent as `Authorization: Bearer <key>` "
+        "(at least 20 characters: it opens everything).",
     )
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"

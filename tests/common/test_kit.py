@@ -126,3 +126,14 @@ def test_health_and_readiness(api):
     ready = api.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["services"]["registry"]["checks"] == {"database": "ok", "migrations": "ok"}
+
+
+def test_a_short_admin_key_is_refused_at_start(tmp_path):
+    import pydantic
+
+    from services.common.settings import KyodoSettings
+
+    with pytest.raises(pydantic.ValidationError):
+        KyodoSettings(data_dir=tmp_path, admin_key="guessable")
+    generated = KyodoSettings(data_dir=tmp_path).admin_key_value()
+    assert len(generated) >= 20

@@ -324,7 +324,9 @@ def test_changing_organizers_checks_them_against_the_registry(api, make_event, m
 
 
 def test_the_background_follower_keeps_the_read_model_current(tmp_path):
-    settings = KyodoSettings(data_dir=Path(tmp_path), admin_key="k", log_level="WARNING")
+    settings = KyodoSettings(
+        data_dir=Path(tmp_path), admin_key="calendar-test-admin-key", log_level="WARNING"
+    )
     services = embedded_services(settings)
     services["events"].state.sync_interval = 0.05
     for name, app in services.items():
@@ -332,7 +334,11 @@ def test_the_background_follower_keeps_the_read_model_current(tmp_path):
     body = {"name": "追いかけ確認の会", "kind": "volunteer_group", "municipality_code": "102997"}
     engine = services["events"].state.engine
     with TestClient(create_gateway(services)) as client:
-        org = client.post("/v1/organizations", json=body, headers={"Authorization": "Bearer k"})
+        org = client.post(
+            "/v1/organizations",
+            json=body,
+            headers={"Authorization": "Bearer calendar-test-admin-key"},
+        )
         org_id = org.json()["id"]
         for _ in range(100):  # nothing asks the events service: only the follower can learn it
             with Session(engine) as session:

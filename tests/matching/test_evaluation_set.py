@@ -120,7 +120,7 @@ def test_the_registry_accepts_the_whole_set(tmp_path):
     from services.registry.config import RegistrySettings
     from services.registry.main import create_app
 
-    key = "eval-set-test-key"
+    key = "eval-set-test-admin-key-0123"
     settings = KyodoSettings(data_dir=tmp_path, admin_key=key, log_level="WARNING")
     app = create_app(settings, RegistrySettings(database_url=f"sqlite:///{tmp_path}/r.db"))
     upgrade(app.state.engine, "registry")

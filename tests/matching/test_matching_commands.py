@@ -18,14 +18,14 @@ from services.common.ids import new_id
 from services.common.timefmt import utcnow
 from services.matching.models import FittedWeights, Match, ResourceDoc
 
-KEY = {"Authorization": "Bearer cli-test-key"}
+KEY = {"Authorization": "Bearer cli-test-key-0123456789"}
 
 
 @pytest.fixture
 def platform(tmp_path, monkeypatch):
     """A migrated embedded platform in a temporary data directory, as the CLI sees it."""
     monkeypatch.setenv("KYODO_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("KYODO_ADMIN_KEY", "cli-test-key")
+    monkeypatch.setenv("KYODO_ADMIN_KEY", "cli-test-key-0123456789")
     for service in ("REGISTRY", "EVENTS", "MATCHING"):
         monkeypatch.delenv(f"KYODO_{service}_DATABASE_URL", raising=False)
     from services.common.settings import get_settings
