@@ -355,9 +355,11 @@ async def update_event(
 
 @router.delete("/events/{event_id}", tags=EVENTS, status_code=204, responses=_WRITE_ONE)
 def delete_event(
-    event: OrganisedEvent, session: SessionDep, if_match: IfMatchHeader = None
+    client: WriterClient, event: OrganisedEvent, session: SessionDep, if_match: IfMatchHeader = None
 ) -> Response:
-    """Delete an event, by a key acting for one of its organisers (to cancel it and keep it
-    visible, set `status` to `cancelled`)."""
+    """Delete an event, by a key acting for every one of its organisers (a co-organised
+    event is theirs together; one of them may leave it, or set `status` to `cancelled` to
+    cancel it and keep it visible)."""
+    require_organizers(client, event.organizer_ids)
     service.delete_event(session=session, event=event, if_match=if_match)
     return Response(status_code=204)

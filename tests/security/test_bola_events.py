@@ -511,3 +511,20 @@ def test_a_points_rule_is_set_by_its_municipality(api, world, make_org, make_key
     assert api.put(path, json=rule, headers=city_key).status_code == 200
     assert api.put(path, json={"points_per_hour": 2}, headers=AUTH).status_code == 200
     assert api.get(path).json()["points_per_hour"] == 2
+
+
+def test_deleting_a_co_organised_event_needs_every_organiser(api, world, make_event, make_key):
+    co_organised = make_event(organizer_ids=[world.ids["org"], world.ids["other"]])
+    path = f"/v1/events/{co_organised['id']}"
+    before = api.get(path, headers=AUTH).json()
+    for key in (world.keys["owner"], world.keys["another organisation"]):
+        refused = api.delete(path, headers={**key, "If-Match": "*"})
+        assert_problem(refused, 403)
+    assert api.get(path, headers=AUTH).json() == before
+    both = make_key(world.ids["org"], world.ids["other"])
+    assert api.delete(path, headers={**both, "If-Match": "*"}).status_code == 204
+    alone = make_event(organizer_ids=[world.ids["org"]])
+    deleted = api.delete(
+        f"/v1/events/{alone['id']}", headers={**world.keys["owner"], "If-Match": "*"}
+    )
+    assert deleted.status_code == 204
