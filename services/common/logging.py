@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO, cast
 
 import structlog
 from starlette.types import ASGIApp, Scope
@@ -45,9 +45,9 @@ def configure_logging(settings: KyodoSettings) -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        # Resolve sys.stderr when logging, not at configuration: a CLI runner or a
-        # test may have swapped it since.
-        logger_factory=lambda *_args: structlog.PrintLogger(sys.stderr),
+        # Resolve sys.stderr when writing, not when a logger is made: a CLI runner or a
+        # test may have swapped it since (and closed the one a long-lived app saw).
+        logger_factory=lambda *_args: structlog.PrintLogger(cast(TextIO, _CURRENT_STDERR)),
         cache_logger_on_first_use=False,
     )
     # Libraries log through the standard library (alembic, uvicorn): same format.
@@ -64,6 +64,19 @@ def configure_logging(settings: KyodoSettings) -> None:
     for name in ("httpx", "alembic.runtime.migration"):
         logging.getLogger(name).setLevel(logging.WARNING)
     _configured = True
+
+
+class _CurrentStderr:
+    """A file that is whatever ``sys.stderr`` is at the time of each write."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+_CURRENT_STDERR = _CurrentStderr()
 
 
 class _StderrHandler(logging.StreamHandler):
