@@ -49,6 +49,7 @@ __all__ = [
     "json_values",
     "oversized_json",
     "published_contract",
+    "request_as",
     "run_case",
     "snapshot_tables",
 ]
@@ -372,3 +373,22 @@ def oversized_json_cases(json_endpoints: list[tuple[Any, ...]]) -> list[Case]:
         for endpoint, method, path, _, headers in json_endpoints
         if method == "POST"
     ]
+
+
+def request_as(
+    api: Any,
+    operation: tuple[str, str, Any],
+    headers: dict[str, str],
+    fill: Any = lambda value: value,
+) -> Any:
+    """Send ``(method, path, body)`` with ``headers`` (``If-Match: *`` on conditional
+    writes, so a refusal is about who asks, not the version); ``fill`` completes the
+    path and body with the ids of the test's world."""
+    method, path, body = operation
+    headers = dict(headers)
+    if method in {"PATCH", "PUT", "DELETE"}:
+        headers["If-Match"] = "*"
+    kwargs: dict[str, Any] = {"headers": headers}
+    if body is not None:
+        kwargs["json"] = fill(body)
+    return api.request(method, fill(path), **kwargs)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import AUTH, jst
-from hostile import assert_problem
+from hostile import assert_problem, request_as
 
 NO_EVENTS_WRITE = ("registry:write", "matching:write")
 PERSON = {"name": "佐藤 花子", "name_kana": "サトウ ハナコ", "email": "hanako@example.jp"}
@@ -145,14 +145,8 @@ ANONYMOUS_403 = {"read a sign-up", "cancel a sign-up"}
 
 
 def send(api: Any, world: World, operation: str, caller: str, **extra: str) -> Any:
-    method, path, body = OPERATIONS[operation]
     headers = {**world.keys[caller], **extra}
-    if method in {"PATCH", "PUT", "DELETE"}:
-        headers["If-Match"] = "*"
-    kwargs: dict[str, Any] = {"headers": headers}
-    if body is not None:
-        kwargs["json"] = world.fill(body)
-    return api.request(method, world.fill(path), **kwargs)
+    return request_as(api, OPERATIONS[operation], headers, world.fill)
 
 
 @pytest.mark.parametrize("caller", ["another organisation", "a key bound to no organisation"])

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import AUTH, organization_body, resource_body
-from hostile import MISSING_ID, assert_problem
+from hostile import MISSING_ID, assert_problem, request_as
 
 NO_REGISTRY_WRITE = ("events:write", "matching:write")
 CONTACT = {"name": "山田 花子", "email": "hanako@example.jp", "phone": "090-1111-2222"}
@@ -98,14 +98,7 @@ OPERATIONS: dict[str, tuple[str, str, Any]] = {
 
 
 def send(api: Any, world: World, operation: str, caller: str) -> Any:
-    method, path, body = OPERATIONS[operation]
-    headers = dict(world.keys[caller])
-    if method in {"PATCH", "PUT", "DELETE"}:
-        headers["If-Match"] = "*"
-    kwargs: dict[str, Any] = {"headers": headers}
-    if body is not None:
-        kwargs["json"] = world.fill(body)
-    return api.request(method, world.fill(path), **kwargs)
+    return request_as(api, OPERATIONS[operation], world.keys[caller], world.fill)
 
 
 @pytest.mark.parametrize("caller", ["another organisation", "a key bound to no organisation"])
